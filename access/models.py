@@ -1,0 +1,177 @@
+"""Who is in the partnership: organisations, the area tree, jurisdictions and users (T1-T3, G-).
+
+What each of them may see or do is decided in `access/policy.py`, never here.
+"""
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node
+
+
+class Area(MP_Node):
+    """A geographic unit in a tree: force area -> county / city / unitary -> district (T2).
+
+    django-treebeard keeps a materialised path, so "every area under X" is a prefix match
+    on `path`, which the policy uses to expand an organisation's jurisdiction.
+    """
+
+    class Kind(models.TextChoices):
+        FORCE = "force", "Police force area"
+        COUNTY = "county", "County"
+        CITY = "city", "City"
+        UNITARY = "unitary", "Unitary authority"
+        DISTRICT = "district", "District"
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    node_order_by = ["name"]
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name"], name="area_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A partner in the deployment (T1). Its jurisdiction is a set of area subtrees (T3)."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police force"
+        COUNTY = "county", "County council"
+        DISTRICT = "district", "District, borough or city council"
+        UNITARY = "unitary", "Unitary council"
+        HOUSING = "housing", "Housing provider"
+        YOUTH_OFFENDING = "youth_offending", "Youth offending service"
+        FIRE = "fire", "Fire service"
+        PROBATION = "probation", "Probation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(default=True)
+    suspended_from = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.TextField(blank=True)
+    jurisdiction = models.ManyToManyField(
+        Area, through="Jurisdiction", related_name="covering_organisations", blank=True
+    )
+    # The identity under which incidents are shared with the whole organisation through
+    # django-guardian's group permissions. Users are not members of it: the policy resolves
+    # "my organisation's shares" from user.organisation, so moving a user between
+    # organisations can never leave a stale grant behind.
+    share_group = models.OneToOneField(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="organisation"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_police(self) -> bool:
+        return self.kind == self.Kind.POLICE
+
+    def is_suspended(self, at=None) -> bool:
+        if self.suspended_from is None:
+            return False
+        at = at or timezone.now()
+        if at < self.suspended_from:
+            return False
+        return self.suspended_until is None or at < self.suspended_until
+
+    def may_use_system(self, at=None) -> bool:
+        return self.is_active and not self.is_suspended(at)
+
+
+class Jurisdiction(models.Model):
+    """One area subtree an organisation covers: its users see incidents anywhere below it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="jurisdictions"
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="jurisdictions")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "area"], name="jurisdiction_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} covers {self.area}"
+
+
+class UserGroup(models.TextChoices):
+    """The five groups of seed 000 s3.5, least privilege first. Each user is in exactly one.
+
+    The value is also the name of the Django auth Group that carries the group's model
+    permissions (created by migration access/0002).
+    """
+
+    BASIC = "basic", "Basic user"
+    OPERATIONAL = "operational", "Operational user"
+    ENHANCED = "enhanced", "Enhanced user"
+    ANALYST = "analyst", "Super user / analyst"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    """A person who signs in. Belongs to one organisation and one group."""
+
+    class TrainingLevel(models.IntegerChoices):
+        LEVEL_1 = 1, "Level 1"
+        LEVEL_2 = 2, "Level 2"
+        LEVEL_3 = 3, "Level 3"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users")
+    group = models.CharField(max_length=20, choices=UserGroup.choices)
+    # G2: an analyst may be granted add/amend rights individually ("dual role").
+    analyst_can_add_and_amend = models.BooleanField(default=False)
+    training_level = models.PositiveSmallIntegerField(
+        choices=TrainingLevel.choices, default=TrainingLevel.LEVEL_1
+    )
+    code_of_connection_confirmed_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    code_of_connection_confirmed_at = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(default=False)
+
+    REQUIRED_FIELDS = ["email", "organisation", "group"]
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        constraints = [
+            # G4: an administrator has completed training level 2 or 3.
+            models.CheckConstraint(
+                condition=~Q(group="administrator") | Q(training_level__gte=2),
+                name="administrator_trained_to_level_2",
+            ),
+            # M1/G4: nobody is enabled before their code of connection is confirmed.
+            models.CheckConstraint(
+                condition=Q(is_active=False) | Q(code_of_connection_confirmed_at__isnull=False),
+                name="enabled_users_confirmed_code_of_connection",
+            ),
+            # The policy has no bypass: Django's superuser flag would grant every
+            # permission, so no account may carry it.
+            models.CheckConstraint(condition=Q(is_superuser=False), name="no_superusers"),
+            models.CheckConstraint(
+                condition=Q(group__in=UserGroup.values), name="user_group_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return f"{self} ({self.organisation})"

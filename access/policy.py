@@ -1,0 +1,217 @@
+"""THE access policy: who may see, edit or close which incident (SPEC T5, G1-G3, V1-V6).
+
+Every list, detail page, API endpoint, search, export, PDF, download and notification asks
+this module; nothing else filters incidents by organisation or area. The rules are written
+once, as a database condition per action (`incident_scope`), so that:
+
+- a list is `Incident.objects.for_user(user, action)`;
+- a yes/no for one record (`can`) is that same condition applied to that record;
+- a detail page uses `get_incident_for_user`, which answers 404 for a record that is missing
+  and for one that is out of scope alike (V5), and writes the audit event either way.
+
+The rules, read plainly (ACCESS-MATRIX.md; seed 000 s3.5 and Appendix B):
+
+view    Basic users: nothing (G1). Everyone else: incidents in an area covered by their
+        organisation's jurisdiction, or any area if their organisation is the police (G3),
+        or that they created; plus, whatever the marking, incidents they lead, that their
+        organisation leads, or that are explicitly shared with them or their organisation.
+        Confidential incidents drop the first group: only the lead officer, the lead
+        organisation and explicit shares see them (V4).
+edit    Users whose group may amend (operational, enhanced, administrator, and analysts
+        granted add/amend rights - G2), on incidents they may view and that are not closed,
+        which they created, lead, their organisation leads, lie in their organisation's
+        jurisdiction (V3), or are shared with them for editing.
+close   Enhanced users and administrators of the lead organisation, on incidents submitted
+        for closure (K2).
+
+Analysts' county-wide view (V2) will exist only inside the ad-hoc reporting module (issue #5),
+with its own rule here; everywhere else analysts are read-only users of their organisation.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.functions import Length, Substr
+from django.http import Http404
+
+from access.models import Area, Jurisdiction, UserGroup
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    CLOSE = "close"
+
+
+# An always-false condition. Django drops an empty Q() when it is OR-ed with another, so
+# "nothing" and "everything" must be real conditions, never Q().
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q(pk__isnull=False)
+
+
+def may_use_system(user) -> bool:
+    """Signed in, enabled, and their organisation neither inactive nor suspended (T4)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.organisation.may_use_system()
+    )
+
+
+def covered_areas(organisation):
+    """Every area inside the organisation's jurisdiction: each covered area and its subtree.
+
+    One subquery, no round trip: an area is covered when some jurisdiction area's path is a
+    prefix of its own materialised path.
+    """
+    prefix_of_candidate = Substr(OuterRef("path"), 1, Length("area__path"))
+    return Area.objects.filter(
+        Exists(
+            Jurisdiction.objects.filter(organisation_id=organisation.pk).filter(
+                area__path=prefix_of_candidate
+            )
+        )
+    )
+
+
+def _in_jurisdiction(organisation) -> Q:
+    return Q(area__in=covered_areas(organisation).values("pk"))
+
+
+def _shared(user, codenames: tuple[str, ...]) -> Q:
+    """Explicit shares (django-guardian rows) with the user or with their organisation."""
+    from incidents.models import IncidentOrganisationShare, IncidentUserShare
+
+    condition = Q(
+        Exists(
+            IncidentUserShare.objects.filter(
+                content_object=OuterRef("pk"), user_id=user.pk, permission__codename__in=codenames
+            )
+        )
+    )
+    share_group_id = user.organisation.share_group_id
+    if share_group_id is not None:
+        condition |= Q(
+            Exists(
+                IncidentOrganisationShare.objects.filter(
+                    content_object=OuterRef("pk"),
+                    group_id=share_group_id,
+                    permission__codename__in=codenames,
+                )
+            )
+        )
+    return condition
+
+
+def _view(user) -> Q:
+    from incidents.models import Incident
+
+    organisation = user.organisation
+    by_place = EVERYTHING if organisation.is_police else _in_jurisdiction(organisation)
+    ordinary = ~Q(marking=Incident.Marking.CONFIDENTIAL) & (by_place | Q(created_by_id=user.pk))
+    responsible = Q(lead_officer_id=user.pk) | Q(lead_organisation_id=organisation.pk)
+    return ordinary | responsible | _shared(user, ("view_incident", "change_incident"))
+
+
+def _edit(user) -> Q:
+    from incidents.models import Incident
+
+    if not user.has_perm("incidents.change_incident"):
+        return NOTHING
+    organisation = user.organisation
+    grounds = (
+        Q(created_by_id=user.pk)
+        | Q(lead_officer_id=user.pk)
+        | Q(lead_organisation_id=organisation.pk)
+        | _in_jurisdiction(organisation)
+        | _shared(user, ("change_incident",))
+    )
+    return _view(user) & ~Q(status=Incident.Status.CLOSED) & grounds
+
+
+def _close(user) -> Q:
+    from incidents.models import Incident
+
+    if not user.has_perm("incidents.close_incident"):
+        return NOTHING
+    return Q(lead_organisation_id=user.organisation_id, status=Incident.Status.SUBMITTED)
+
+
+_RULES = {Action.VIEW: _view, Action.EDIT: _edit, Action.CLOSE: _close}
+
+
+def incident_scope(user, action: str = Action.VIEW) -> Q:
+    """The condition an incident must meet for `user` to perform `action` on it."""
+    action = Action(action)
+    if not may_use_system(user) or user.group == UserGroup.BASIC:
+        return NOTHING
+    return _RULES[action](user)
+
+
+def visible_incidents(user):
+    from incidents.models import Incident
+
+    return Incident.objects.for_user(user, Action.VIEW)
+
+
+def can(user, action: str, incident) -> bool:
+    """Whether `user` may perform `action` on this incident (the same rule as the lists)."""
+    from incidents.models import Incident
+
+    return Incident.objects.for_user(user, action).filter(pk=incident.pk).exists()
+
+
+def with_allowed_actions(queryset, user):
+    """Annotate `allowed_edit` / `allowed_close` so a page shows the right buttons without
+    asking once per record."""
+    return queryset.annotate(
+        allowed_edit=ExpressionWrapper(incident_scope(user, Action.EDIT), BooleanField()),
+        allowed_close=ExpressionWrapper(incident_scope(user, Action.CLOSE), BooleanField()),
+    )
+
+
+def get_incident_for_user(user, urn: str, action: str = Action.VIEW, *, request=None, lock=False):
+    """Fetch one incident for `action`, or raise 404 whether it is missing or out of scope.
+
+    Logs the read (A2) or the denial as a security event (V5). With lock=True the row is
+    locked for the rest of the transaction (for writes).
+    """
+    from audit.models import AuditEvent
+    from audit.services import record_event
+    from incidents.models import Incident
+
+    queryset = with_allowed_actions(
+        Incident.objects.for_user(user, action).select_related(
+            "area", "lead_organisation", "lead_officer", "created_by"
+        ),
+        user,
+    )
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    incident = queryset.filter(urn=urn).first()
+    if incident is None:
+        record_event(
+            AuditEvent.Type.ACCESS_DENIED,
+            actor=user,
+            request=request,
+            target=("incident", urn[:64]),
+            outcome=AuditEvent.Outcome.DENIED,
+            details={
+                "action": str(action),
+                "exists": Incident.objects.filter(urn=urn).exists(),
+                "path": request.path if request else "",
+            },
+        )
+        raise Http404("No incident matches the given query.")
+    if action == Action.VIEW:
+        record_event(
+            AuditEvent.Type.INCIDENT_VIEWED,
+            actor=user,
+            request=request,
+            target=("incident", incident.urn),
+            details={"path": request.path if request else ""},
+        )
+    return incident

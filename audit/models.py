@@ -1,0 +1,54 @@
+"""The audit event log: everything that is not a field change (SPEC A2, A3).
+
+Field-level history of case data is kept by django-simple-history on each model (A1).
+Rows here are only ever inserted; see docs/access-model.md.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEvent(models.Model):
+    class Type(models.TextChoices):
+        INCIDENT_CREATED = "incident.created", "Incident created"
+        INCIDENT_VIEWED = "incident.viewed", "Incident viewed"
+        ACCESS_DENIED = "access.denied", "Access denied (out of scope or missing)"
+        SHARE_GRANTED = "share.granted", "Incident shared"
+        SHARE_REVOKED = "share.revoked", "Incident share revoked"
+        SIGNED_IN = "auth.signed_in", "Signed in"
+        SIGN_IN_FAILED = "auth.sign_in_failed", "Sign-in failed"
+        SIGNED_OUT = "auth.signed_out", "Signed out"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        DENIED = "denied", "Denied"
+        FAILURE = "failure", "Failure"
+
+    occurred_at = models.DateTimeField(default=timezone.now)
+    # PROTECT: users are disabled, never deleted, so their trail stays attributable.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "access.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    event_type = models.CharField(max_length=40, choices=Type.choices)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    justification = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "occurred_at"], name="audit_by_actor"),
+            models.Index(fields=["target_type", "target_id", "occurred_at"], name="audit_by_target"),
+            models.Index(fields=["event_type", "occurred_at"], name="audit_by_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.event_type}"

@@ -1,0 +1,91 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from access import policy
+from access.models import UserGroup
+
+from . import services
+from .forms import LogComplaintForm
+from .models import Incident
+
+PAGE_SIZE = 25
+_MARKING_ORDER = [m.value for m in Incident.Marking]
+
+
+def highest_marking(incidents) -> str:
+    """The marking a page must carry: the highest among the records it shows (SPEC C7)."""
+    markings = {incident.marking for incident in incidents} or {Incident.Marking.RESTRICTED}
+    return max(markings, key=_MARKING_ORDER.index)
+
+
+@login_required
+def home(request):
+    incidents = policy.visible_incidents(request.user).select_related(
+        "area", "lead_organisation", "lead_officer"
+    )
+    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "incidents/home.html",
+        {
+            "page": page,
+            "is_basic": request.user.group == UserGroup.BASIC,
+            "protective_marking": highest_marking(page.object_list),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_complaint(request):
+    if not request.user.has_perm("incidents.add_incident"):
+        raise Http404
+    form = LogComplaintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.log_complaint(
+                by=request.user,
+                area=form.cleaned_data["area"],
+                description=form.cleaned_data["description"],
+                marking=form.cleaned_data["marking"],
+                request=request,
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                for message in field_errors:
+                    form.add_error(field if field in form.fields else None, message)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            if request.user.group == UserGroup.BASIC:
+                # G1: a basic user never opens the record again; they are shown its
+                # reference once, to give to the complainant.
+                request.session["logged_urn"] = incident.urn
+                return redirect("complaint-logged")
+            messages.success(request, f"Complaint logged with reference {incident.urn}.")
+            return redirect(reverse("incident-detail", args=[incident.urn]))
+    return render(request, "incidents/log_complaint.html", {"form": form})
+
+
+@login_required
+def complaint_logged(request):
+    urn = request.session.pop("logged_urn", None)
+    if urn is None:
+        return redirect("home")
+    return render(request, "incidents/complaint_logged.html", {"urn": urn})
+
+
+@login_required
+def incident_detail(request, urn: str):
+    incident = policy.get_incident_for_user(request.user, urn, request=request)
+    return render(
+        request,
+        "incidents/detail.html",
+        {"incident": incident, "protective_marking": incident.marking},
+    )
