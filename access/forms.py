@@ -1,9 +1,7 @@
 from django.contrib.auth.forms import AuthenticationForm
 
-from sentinel.forms import GovukFormMixin
 
-
-class SignInForm(GovukFormMixin, AuthenticationForm):
+class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account is not enabled. Ask your organisation's administrator.",

@@ -55,18 +55,21 @@ class Partnership:
 @transaction.atomic
 def build_partnership() -> Partnership:
     """Create the example partnership (the area tree, twelve organisations, jurisdictions)."""
-    force = Area.add_root(name=FORCE_AREA, kind=Area.Kind.FORCE)
-    county = force.add_child(name=COUNTY, kind=Area.Kind.COUNTY)
-    areas = {FORCE_AREA: force, COUNTY: county}
+
+    def add(parent: Area | None, name: str, kind: str) -> Area:
+        fields = {"name": name, "kind": kind}
+        if parent is None:
+            return Area.objects.add_root(fields)
+        # Re-read the parent: treebeard counts children on the stored row.
+        return Area.objects.add_child(Area.objects.get(pk=parent.pk), fields)
+
+    force = add(None, FORCE_AREA, Area.Kind.FORCE)
+    county = add(force, COUNTY, Area.Kind.COUNTY)
     for district in DISTRICTS:
-        areas[district] = Area.objects.get(pk=county.pk).add_child(
-            name=district, kind=Area.Kind.DISTRICT
-        )
-    areas[CITY] = Area.objects.get(pk=force.pk).add_child(name=CITY, kind=Area.Kind.CITY)
-    areas[RUTLAND] = Area.objects.get(pk=force.pk).add_child(
-        name=RUTLAND, kind=Area.Kind.UNITARY
-    )
-    # add_child leaves earlier instances' child counts stale; re-read for is_leaf().
+        add(county, district, Area.Kind.DISTRICT)
+    add(force, CITY, Area.Kind.CITY)
+    add(force, RUTLAND, Area.Kind.UNITARY)
+    # Read the finished tree back, so every node's child count is current for is_leaf().
     areas = {area.name: area for area in Area.objects.all()}
 
     organisations = {}

@@ -46,7 +46,9 @@ class AuditEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["actor", "occurred_at"], name="audit_by_actor"),
-            models.Index(fields=["target_type", "target_id", "occurred_at"], name="audit_by_target"),
+            models.Index(
+                fields=["target_type", "target_id", "occurred_at"], name="audit_by_target"
+            ),
             models.Index(fields=["event_type", "occurred_at"], name="audit_by_type"),
         ]
 

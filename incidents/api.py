@@ -11,7 +11,7 @@ from .models import Incident
 class IncidentSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.name", read_only=True)
     lead_organisation = serializers.CharField(source="lead_organisation.name", read_only=True)
-    lead_officer = serializers.CharField(source="lead_officer", read_only=True, default=None)
+    lead_officer = serializers.CharField(read_only=True, default=None)
 
     class Meta:
         model = Incident

@@ -1,7 +1,7 @@
 from django import forms
+from django.conf import settings
 
 from access.models import Area
-from sentinel.forms import GovukFormMixin
 
 from .models import Incident
 
@@ -11,7 +11,7 @@ class LeafAreaChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class LogComplaintForm(GovukFormMixin, forms.Form):
+class LogComplaintForm(forms.Form):
     area = LeafAreaChoiceField(
         label="Where did it happen?",
         help_text="The district, city or unitary area.",
@@ -42,3 +42,6 @@ class LogComplaintForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Incidents belong to exactly one leaf area (T2).
         self.fields["area"].queryset = Area.objects.filter(numchild=0).order_by("name")
+        # The words this partnership prints for each marking (docs/decisions/0004).
+        labels = settings.MARKING_LABELS[settings.MARKING_SCHEME]
+        self.fields["marking"].choices = [(value, labels[value]) for value in Incident.Marking]

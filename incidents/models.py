@@ -86,6 +86,9 @@ class UrnSequence(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
 
 # Explicit per-case shares (django-guardian with direct foreign keys, so the policy joins
 # them by incident id instead of through a generic object-id string column).

@@ -15,13 +15,14 @@ from .models import Incident, UrnSequence
 def next_urn(year: int | None = None) -> str:
     """Issue the next reference for the year, e.g. ASB-2026-000123 (SPEC C1).
 
-    Must run inside a transaction: the year's counter row is locked until it commits, so
-    two officers logging at once never get the same number.
+    The year's counter row stays locked until the caller's transaction commits, so two
+    officers logging at once never get the same number.
     """
     year = year or timezone.localdate().year
-    UrnSequence.objects.get_or_create(year=year)
-    UrnSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    number = UrnSequence.objects.select_for_update().get(year=year).last_number
+    with transaction.atomic():
+        UrnSequence.objects.get_or_create(year=year)
+        UrnSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
+        number = UrnSequence.objects.get(year=year).last_number
     return f"ASB-{year}-{number:06d}"
 
 

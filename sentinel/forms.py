@@ -2,10 +2,15 @@
 
 Django renders every field through `templates/components/forms/field.html`, which lays out
 the GOV.UK form group (label or legend, hint, error message, control), and every form
-through `form.html`. `GovukFormMixin` puts the GOV.UK classes and ARIA links on widgets.
+through `form.html`. `GovukBoundField` adds the GOV.UK classes, the error state and the ARIA
+links when the field is rendered.
+
+The hint and error message ids are `<field auto_id>-hint` and `<field auto_id>-error`
+(`id_area-hint`, `id_area-error`); `field.html` prints the same ids.
 """
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
 _CONTROL_CLASSES = {
@@ -19,32 +24,63 @@ _CONTROL_CLASSES = {
 }
 
 
+def _control_class(widget) -> str | None:
+    if isinstance(widget, forms.Textarea):
+        return "govuk-textarea"
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
+        return "govuk-select"
+    return _CONTROL_CLASSES.get(getattr(widget, "input_type", None) or "")
+
+
+class GovukBoundField(BoundField):
+    """Error class and aria-describedby, worked out when the field is rendered.
+
+    At render time, not in the form's __init__: reading `form.errors` there would validate
+    the form before a subclass had finished setting it up (a queryset, say), and would miss
+    errors added later with `form.add_error`.
+    """
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.auto_id}-hint" if self.auto_id else ""
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.auto_id}-error" if self.auto_id else ""
+
+    @property
+    def govuk_describedby(self) -> str:
+        ids = []
+        if self.help_text and self.hint_id:
+            ids.append(self.hint_id)
+        if self.errors and self.error_id:
+            ids.append(self.error_id)
+        return " ".join(ids)
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        base = _control_class(widget)
+        if base:
+            classes = (attrs.get("class") or widget.attrs.get("class") or "").split()
+            wanted = [base, f"{base}--error"] if self.errors else [base]
+            classes += [c for c in wanted if c not in classes]
+            attrs["class"] = " ".join(classes)
+        # Radios and checkboxes are described on their fieldset, not on every input.
+        if not self.use_fieldset and not widget.is_hidden:
+            described_by = self.govuk_describedby
+            if described_by:
+                attrs["aria-describedby"] = described_by
+            else:
+                attrs.pop("aria-describedby", None)
+        return attrs
+
+
 class GovukFormRenderer(TemplatesSetting):
+    """Project templates first, then Django's own widget templates (the django.forms app).
+
+    Every form rendered with it gets GOV.UK markup and GovukBoundField, with no mixin."""
+
     form_template_name = "components/forms/form.html"
     field_template_name = "components/forms/field.html"
-
-
-class GovukFormMixin:
-    """Add GOV.UK classes, error states and aria-describedby to every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            base = _CONTROL_CLASSES.get(getattr(widget, "input_type", None) or "")
-            if isinstance(widget, forms.Textarea):
-                base = "govuk-textarea"
-            elif isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
-                base = "govuk-select"
-            if base:
-                classes = [base, widget.attrs.get("class", "")]
-                if self.is_bound and name in self.errors:
-                    classes.append(f"{base}--error")
-                widget.attrs["class"] = " ".join(c for c in classes if c)
-            described_by = []
-            if field.help_text:
-                described_by.append(f"id_{name}-hint")
-            if self.is_bound and name in self.errors:
-                described_by.append(f"id_{name}-error")
-            if described_by:
-                widget.attrs["aria-describedby"] = " ".join(described_by)
+    bound_field_class = GovukBoundField

@@ -17,10 +17,12 @@ VAR_DIR = Path(env_str("SENTINEL_VAR_DIR", str(BASE_DIR / "var")))
 
 SENTINEL_ENV = env_str("SENTINEL_ENV", "development")
 if SENTINEL_ENV not in {"development", "test", "production"}:
-    raise ImproperlyConfigured(f"SENTINEL_ENV={SENTINEL_ENV!r}: use development, test or production")
+    raise ImproperlyConfigured(
+        f"SENTINEL_ENV={SENTINEL_ENV!r}: use development, test or production"
+    )
 PRODUCTION = SENTINEL_ENV == "production"
 
-_DEV_SECRET = "dev-only-insecure-secret-key-never-use-in-production"
+_DEV_SECRET = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # Django's widget templates, for the GOV.UK form renderer
     "rest_framework",
     "rest_framework.authtoken",
     "guardian",
@@ -57,7 +60,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "access.middleware.AccountStateMiddleware",
     "access.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -77,7 +79,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "access.context_processors.service",
+                "sentinel.context_processors.service",
+                "sentinel.context_processors.navigation",
             ],
         },
     },
@@ -142,6 +145,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # (our users belong to an organisation, and nobody anonymous sees anything).
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
+# Guardian's permission backend is deliberately not installed: guardian stores the shares,
+# and access/policy.py reads them (with geography and role) in one query.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -154,6 +160,10 @@ USE_TZ = True
 # folders as they are, and our Sass build (npm run build) writes frontend/build/.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Outside production WhiteNoise also serves straight from the source folders, so a trial
+# without DEBUG works before (or without) collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
@@ -172,7 +182,7 @@ STORAGES = {
     },
 }
 
-# --- API ------------------------------------------------------------------------------------------
+# --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Deny by default (cla_backend's AllowNone): every endpoint declares who may use it.
     "DEFAULT_PERMISSION_CLASSES": ["access.api.AllowNone"],

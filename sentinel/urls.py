@@ -6,8 +6,9 @@ from incidents.api import IncidentViewSet
 api = DefaultRouter()
 api.register("incidents", IncidentViewSet, basename="incident")
 
+
 urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("access.urls")),
-    path("api/v1/", include(api.urls)),
+    path("api/v1/", include((api.urls, "api"), namespace="api")),
 ]

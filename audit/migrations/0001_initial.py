@@ -7,34 +7,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0001_initial'),
+        ("access", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('event_type', models.CharField(choices=[('incident.created', 'Incident created'), ('incident.viewed', 'Incident viewed'), ('access.denied', 'Access denied (out of scope or missing)'), ('share.granted', 'Incident shared'), ('share.revoked', 'Incident share revoked'), ('auth.signed_in', 'Signed in'), ('auth.sign_in_failed', 'Sign-in failed'), ('auth.signed_out', 'Signed out')], max_length=40)),
-                ('target_type', models.CharField(blank=True, max_length=40)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('outcome', models.CharField(choices=[('success', 'Success'), ('denied', 'Denied'), ('failure', 'Failure')], default='success', max_length=10)),
-                ('justification', models.TextField(blank=True)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='access.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("actor_label", models.CharField(blank=True, max_length=150)),
+                (
+                    "event_type",
+                    models.CharField(
+                        choices=[
+                            ("incident.created", "Incident created"),
+                            ("incident.viewed", "Incident viewed"),
+                            ("access.denied", "Access denied (out of scope or missing)"),
+                            ("share.granted", "Incident shared"),
+                            ("share.revoked", "Incident share revoked"),
+                            ("auth.signed_in", "Signed in"),
+                            ("auth.sign_in_failed", "Sign-in failed"),
+                            ("auth.signed_out", "Signed out"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("target_type", models.CharField(blank=True, max_length=40)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("success", "Success"),
+                            ("denied", "Denied"),
+                            ("failure", "Failure"),
+                        ],
+                        default="success",
+                        max_length=10,
+                    ),
+                ),
+                ("justification", models.TextField(blank=True)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="access.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['actor', 'occurred_at'], name='audit_by_actor'), models.Index(fields=['target_type', 'target_id', 'occurred_at'], name='audit_by_target'), models.Index(fields=['event_type', 'occurred_at'], name='audit_by_type')],
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["actor", "occurred_at"], name="audit_by_actor"),
+                    models.Index(
+                        fields=["target_type", "target_id", "occurred_at"], name="audit_by_target"
+                    ),
+                    models.Index(fields=["event_type", "occurred_at"], name="audit_by_type"),
+                ],
             },
         ),
     ]

@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+CSS := frontend/build/css/app.css
+
+.PHONY: run test install lint format worker beat clean
+
+## Serve the app with demo data on http://127.0.0.1:8000 (SQLite and in-process tasks unless
+## DATABASE_URL / REDIS_URL are set; with REDIS_URL a Celery worker and beat run alongside).
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	@trap 'kill 0' EXIT INT TERM; \
+	if [ -n "$$REDIS_URL" ]; then $(BIN)/celery -A sentinel worker --beat --loglevel=INFO & fi; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Install everything, lint, and run the whole test suite.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+install: $(PY_STAMP) $(CSS)
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CSS): $(NPM_STAMP) $(wildcard frontend/scss/*.scss)
+	npm run --silent build
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## A Celery worker and the beat scheduler, for when REDIS_URL is set.
+worker: install
+	$(BIN)/celery -A sentinel worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A sentinel beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) node_modules frontend/build var

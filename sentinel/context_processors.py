@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.urls import reverse
+
+
+def service(request):
+    """The service name and the deployment's labels for protective markings (SPEC C7)."""
+    labels = settings.MARKING_LABELS[settings.MARKING_SCHEME]
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "marking_labels": labels,
+        # Pages that show no case data are marked at the deployment's default level; pages
+        # that show records set `protective_marking` to the highest marking among them.
+        "default_marking": "restricted",
+    }
+
+
+def navigation(request):
+    """The service navigation for a signed-in user, with the current item marked.
+
+    Each item: (label, url name, url names where it is the current page, url names of pages
+    below it).
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [("Incidents", "home", {"home"}, {"incident-detail"})]
+    if user.has_perm("incidents.add_incident"):
+        items.append(("Log a complaint", "log-complaint", {"log-complaint"}, {"complaint-logged"}))
+    match = getattr(request, "resolver_match", None)
+    here = match.url_name if match else None
+    return {
+        "navigation": [
+            {
+                "label": label,
+                "href": reverse(name),
+                "current": here in current,
+                "active": here in below,
+            }
+            for label, name, current, below in items
+        ]
+    }

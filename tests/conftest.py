@@ -1,0 +1,54 @@
+"""Shared fixtures: the example partnership of seed 000 and its users."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from access.partnership import build_partnership
+from tests.access.factories import UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header(config):
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = "redis" if settings.REDIS_URL else "none (tasks run in-process)"
+    return [f"sentinel: database={database}, broker={broker}, CI={IN_CI}"]
+
+
+def pytest_sessionstart(session):
+    # In CI the suite must run against the real services, never fall back quietly.
+    if IN_CI and not settings.DATABASE_URL.startswith("postgres"):
+        raise pytest.UsageError("CI=true: set DATABASE_URL to the PostgreSQL service.")
+    if IN_CI and not settings.REDIS_URL:
+        raise pytest.UsageError("CI=true: set REDIS_URL to the Redis service.")
+
+
+def skip_or_fail(reason: str):
+    """Skip on a developer's machine that lacks a service; in CI a skip is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def partnership(db):
+    return build_partnership()
+
+
+@pytest.fixture
+def make_user(partnership):
+    """make_user("Blaby District Council", "operational", username=...)"""
+
+    def make(organisation: str, group: str, **fields):
+        return UserFactory(
+            organisation=partnership.organisations[organisation], group=group, **fields
+        )
+
+    return make
