@@ -100,3 +100,18 @@ def test_an_analyst_with_add_rights_may_log(client, make_user, form_data):
     client.force_login(analyst)
     assert client.post(reverse("log-complaint"), form_data).status_code == 302
     assert Incident.objects.get().created_by == analyst
+
+
+@pytest.mark.parametrize(
+    ("group", "status"),
+    [
+        (UserGroup.BASIC, 200),
+        (UserGroup.OPERATIONAL, 200),
+        (UserGroup.ENHANCED, 200),
+        (UserGroup.ANALYST, 404),
+        (UserGroup.ADMINISTRATOR, 200),
+    ],
+)
+def test_who_may_open_the_complaint_form(client, make_user, group, status):
+    client.force_login(make_user("Leicestershire Police", group))
+    assert client.get(reverse("log-complaint")).status_code == status
