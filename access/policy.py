@@ -14,13 +14,14 @@ The rules, read plainly (ACCESS-MATRIX.md; seed 000 s3.5 and Appendix B):
 view    Basic users: nothing (G1). Everyone else: incidents in an area covered by their
         organisation's jurisdiction, or any area if their organisation is the police (G3),
         or that they created; plus, whatever the marking, incidents they lead, that their
-        organisation leads, or that are explicitly shared with them or their organisation.
+        organisation leads, that are explicitly shared with them or their organisation, or
+        on which they hold an open task (W2: the task is the share, and it ends with it).
         Confidential incidents drop the first group: only the lead officer, the lead
-        organisation and explicit shares see them (V4).
+        organisation, explicit shares and task holders see them (V4).
 edit    Users whose group may amend (operational, enhanced, administrator, and analysts
         granted add/amend rights - G2), on incidents they may view and that are not closed,
         which they created, lead, their organisation leads, lie in their organisation's
-        jurisdiction (V3), or are shared with them for editing.
+        jurisdiction (V3), are shared with them for editing, or hold an open task on.
 close   Enhanced users and administrators of the lead organisation, on incidents submitted
         for closure (K2).
 
@@ -106,6 +107,19 @@ def _shared(user, codenames: tuple[str, ...]) -> Q:
     return condition
 
 
+def _open_task(user) -> Q:
+    """An open task assigned to the user: computed from the task, never stored as a grant."""
+    from incidents.models import Task
+
+    return Q(
+        Exists(
+            Task.objects.filter(
+                incident=OuterRef("pk"), assigned_to_id=user.pk, status=Task.Status.OPEN
+            )
+        )
+    )
+
+
 def _view(user) -> Q:
     from incidents.models import Incident
 
@@ -113,7 +127,12 @@ def _view(user) -> Q:
     by_place = EVERYTHING if organisation.is_police else _in_jurisdiction(organisation)
     ordinary = ~Q(marking=Incident.Marking.CONFIDENTIAL) & (by_place | Q(created_by_id=user.pk))
     responsible = Q(lead_officer_id=user.pk) | Q(lead_organisation_id=organisation.pk)
-    return ordinary | responsible | _shared(user, ("view_incident", "change_incident"))
+    return (
+        ordinary
+        | responsible
+        | _shared(user, ("view_incident", "change_incident"))
+        | _open_task(user)
+    )
 
 
 def _edit(user) -> Q:
@@ -128,6 +147,7 @@ def _edit(user) -> Q:
         | Q(lead_organisation_id=organisation.pk)
         | _in_jurisdiction(organisation)
         | _shared(user, ("change_incident",))
+        | _open_task(user)
     )
     return _view(user) & ~Q(status=Incident.Status.CLOSED) & grounds
 
@@ -173,11 +193,14 @@ def with_allowed_actions(queryset, user):
     )
 
 
-def get_incident_for_user(user, urn: str, action: str = Action.VIEW, *, request=None, lock=False):
+def get_incident_for_user(
+    user, urn: str, action: str = Action.VIEW, *, request=None, lock=False, record_view=True
+):
     """Fetch one incident for `action`, or raise 404 whether it is missing or out of scope.
 
-    Logs the read (A2) or the denial as a security event (V5). With lock=True the row is
-    locked for the rest of the transaction (for writes).
+    Logs the read (A2) or the denial as a security event (V5). A caller that records a more
+    specific event itself (a document download, say) passes record_view=False. With
+    lock=True the row is locked for the rest of the transaction (for writes).
     """
     from audit.models import AuditEvent
     from audit.services import record_event
@@ -206,7 +229,7 @@ def get_incident_for_user(user, urn: str, action: str = Action.VIEW, *, request=
             },
         )
         raise Http404("No incident matches the given query.")
-    if action == Action.VIEW:
+    if action == Action.VIEW and record_view:
         record_event(
             AuditEvent.Type.INCIDENT_VIEWED,
             actor=user,
@@ -215,3 +238,63 @@ def get_incident_for_user(user, urn: str, action: str = Action.VIEW, *, request=
             details={"path": request.path if request else ""},
         )
     return incident
+
+
+# --- People ----------------------------------------------------------------------------------
+# A person is seen by whoever can see at least one incident they are involved in, and
+# changed by whoever can edit one (P1, S1). There is no other way to reach a person.
+
+
+def people_for(user, action: str = Action.VIEW):
+    from people.models import Involvement, Person
+
+    incidents = _incident_ids(user, action)
+    return Person.objects.filter(
+        Exists(Involvement.objects.filter(person=OuterRef("pk"), incident__in=incidents))
+    )
+
+
+def visible_people(user):
+    return people_for(user, Action.VIEW)
+
+
+def _incident_ids(user, action):
+    from incidents.models import Incident
+
+    return Incident.objects.for_user(user, action).values("pk")
+
+
+def get_person_for_user(user, pk, action: str = Action.VIEW, *, request=None, lock=False):
+    """One person for `action`, or 404 for missing and out of scope alike, logged as for
+    incidents."""
+    from audit.models import AuditEvent
+    from audit.services import record_event
+    from people.models import Person
+
+    queryset = people_for(user, action)
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    person = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    if person is None:
+        record_event(
+            AuditEvent.Type.ACCESS_DENIED,
+            actor=user,
+            request=request,
+            target=("person", str(pk)[:64]),
+            outcome=AuditEvent.Outcome.DENIED,
+            details={
+                "action": str(action),
+                "exists": str(pk).isdigit() and Person.objects.filter(pk=pk).exists(),
+                "path": request.path if request else "",
+            },
+        )
+        raise Http404("No person matches the given query.")
+    if action == Action.VIEW:
+        record_event(
+            AuditEvent.Type.PERSON_VIEWED,
+            actor=user,
+            request=request,
+            target=("person", person.pk),
+            details={"path": request.path if request else ""},
+        )
+    return person

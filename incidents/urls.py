@@ -1,10 +1,9 @@
-from django.urls import path
+from .views import case, documents, risk, tasks, worksheet
 
-from . import views
-
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("complaints/new/", views.log_complaint, name="log-complaint"),
-    path("complaints/logged/", views.complaint_logged, name="complaint-logged"),
-    path("incidents/<str:urn>/", views.incident_detail, name="incident-detail"),
-]
+urlpatterns = (
+    case.urlpatterns
+    + worksheet.urlpatterns
+    + tasks.urlpatterns
+    + documents.urlpatterns
+    + risk.urlpatterns
+)

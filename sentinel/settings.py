@@ -41,8 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",  # Django's widget templates, for the GOV.UK form renderer
+    "django.contrib.postgres",  # trigram matching and search on PostgreSQL
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
     "guardian",
     "simple_history",
     "treebeard",
@@ -171,8 +173,16 @@ STATICFILES_DIRS = [
     BASE_DIR / "frontend" / "static",
     BASE_DIR / "frontend" / "build",
 ]
+# Uploaded documents live outside the web root and have no public URL: they are served only
+# by the access-checked download view (SPEC W4).
+DOCUMENTS_ROOT = Path(env_str("DOCUMENTS_ROOT", str(VAR_DIR / "documents")))
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -192,6 +202,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ASB case management API",
+    "DESCRIPTION": "Incidents, people, working sheets, tasks and documents. Every record is "
+    "scoped by the partnership's access policy: out-of-scope records answer 404.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # --- Background work --------------------------------------------------------------------------

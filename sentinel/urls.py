@@ -1,14 +1,24 @@
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from incidents.api import IncidentViewSet
+from access.api import PartnershipUser
+from incidents.api import case, documents, risk, tasks, worksheet
+from people import api as people_api
 
 api = DefaultRouter()
-api.register("incidents", IncidentViewSet, basename="incident")
-
+for module in (case, worksheet, tasks, documents, risk, people_api):
+    for prefix, viewset, basename in module.routes:
+        api.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("", include("incidents.urls")),
+    path("", include("people.urls")),
     path("", include("access.urls")),
+    path(
+        "api/v1/schema/",
+        SpectacularAPIView.as_view(permission_classes=[PartnershipUser]),
+        name="api-schema",
+    ),
     path("api/v1/", include((api.urls, "api"), namespace="api")),
 ]

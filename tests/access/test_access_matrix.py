@@ -13,6 +13,8 @@ against seed 000 s3.5 and Appendix B (read plainly in ACCESS-MATRIX.md). Each ro
   shared_user   in Rutland, led by Rutland; shared with this user to view
   shared_org    in Rutland, led by Rutland; shared with this user's organisation to edit
   confidential  in Blaby, led by Blaby District Council, marked Confidential
+  tasked        in Rutland, led by Rutland; an open task on it is assigned to this user
+  task_done     in Rutland, led by Rutland; this user's task on it is done (access ends)
 
 Every record is awaiting closure, so that "close" is a live question. A cell lists what the
 user may do: V = see it in lists and open it, E = edit it, C = approve or return its
@@ -33,37 +35,37 @@ from django.urls import reverse
 from access import policy
 from access.models import UserGroup
 from access.services import share_incident
-from incidents.models import Incident
-from tests.incidents.factories import IncidentFactory
+from incidents.models import Incident, Task
+from tests.incidents.factories import IncidentFactory, TaskFactory
 
 MATRIX = """
-user                  own  blaby charnwood city rutland police_led shared_user shared_org confidential
-police.basic          -    -     -         -    -       -          -           -          -
-police.operational    VE   VE    VE        VE   VE      VE         VE          VE         -
-police.enhanced       VE   VE    VE        VE   VE      VEC        VE          VE         -
-police.analyst        V    V     V         V    V       V          V           V          -
-police.administrator  VE   VE    VE        VE   VE      VEC        VE          VE         -
-county.basic          -    -     -         -    -       -          -           -          -
-county.operational    VE   VE    VE        -    -       VE         V           VE         -
-county.enhanced       VE   VE    VE        -    -       VE         V           VE         -
-county.analyst        V    V     V         -    -       V          V           V          -
-county.administrator  VE   VE    VE        -    -       VE         V           VE         -
-district.basic        -    -     -         -    -       -          -           -          -
-district.operational  VE   VE    -         -    -       -          V           VE         VE
-district.enhanced     VE   VEC   -         -    -       -          V           VE         VEC
-district.analyst      V    V     -         -    -       -          V           V          V
-district.analyst+     VE   VE    -         -    -       -          V           VE         VE
-district.administrator VE  VEC   -         -    -       -          V           VE         VEC
-city.basic            -    -     -         -    -       -          -           -          -
-city.operational      VE   -     -         VE   -       -          V           VE         -
-city.enhanced         VE   -     -         VEC  -       -          V           VE         -
-city.analyst          V    -     -         V    -       -          V           V          -
-city.administrator    VE   -     -         VEC  -       -          V           VE         -
-housing.basic         -    -     -         -    -       -          -           -          -
-housing.operational   VE   -     VE        -    -       -          V           VE         -
-housing.enhanced      VE   -     VE        -    -       -          V           VE         -
-housing.analyst       V    -     V         -    -       -          V           V          -
-housing.administrator VE   -     VE        -    -       -          V           VE         -
+user                   own blaby charnwood city rutland police_led shared_user shared_org confidential tasked task_done
+police.basic           -   -     -         -    -       -          -           -          -            -      -
+police.operational     VE  VE    VE        VE   VE      VE         VE          VE         -            VE     VE
+police.enhanced        VE  VE    VE        VE   VE      VEC        VE          VE         -            VE     VE
+police.analyst         V   V     V         V    V       V          V           V          -            V      V
+police.administrator   VE  VE    VE        VE   VE      VEC        VE          VE         -            VE     VE
+county.basic           -   -     -         -    -       -          -           -          -            -      -
+county.operational     VE  VE    VE        -    -       VE         V           VE         -            VE     -
+county.enhanced        VE  VE    VE        -    -       VE         V           VE         -            VE     -
+county.analyst         V   V     V         -    -       V          V           V          -            V      -
+county.administrator   VE  VE    VE        -    -       VE         V           VE         -            VE     -
+district.basic         -   -     -         -    -       -          -           -          -            -      -
+district.operational   VE  VE    -         -    -       -          V           VE         VE           VE     -
+district.enhanced      VE  VEC   -         -    -       -          V           VE         VEC          VE     -
+district.analyst       V   V     -         -    -       -          V           V          V            V      -
+district.analyst+      VE  VE    -         -    -       -          V           VE         VE           VE     -
+district.administrator VE  VEC   -         -    -       -          V           VE         VEC          VE     -
+city.basic             -   -     -         -    -       -          -           -          -            -      -
+city.operational       VE  -     -         VE   -       -          V           VE         -            VE     -
+city.enhanced          VE  -     -         VEC  -       -          V           VE         -            VE     -
+city.analyst           V   -     -         V    -       -          V           V          -            V      -
+city.administrator     VE  -     -         VEC  -       -          V           VE         -            VE     -
+housing.basic          -   -     -         -    -       -          -           -          -            -      -
+housing.operational    VE  -     VE        -    -       -          V           VE         -            VE     -
+housing.enhanced       VE  -     VE        -    -       -          V           VE         -            VE     -
+housing.analyst        V   -     V         -    -       -          V           V          -            V      -
+housing.administrator  VE  -     VE        -    -       -          V           VE         -            VE     -
 """
 
 ORGANISATIONS = {
@@ -148,6 +150,22 @@ def _records_for(user, partnership, others) -> dict[str, Incident]:
         level="edit",
         reason="Perpetrator is their tenant",
     )
+    for name, status in (("tasked", Task.Status.OPEN), ("task_done", Task.Status.DONE)):
+        records[name] = led_by(others["rutland"], "Rutland")
+        TaskFactory(
+            incident=records[name],
+            assigned_to=user,
+            assigned_by=others["rutland_manager"],
+            status=status,
+        )
+    for name, status in (("tasked", Task.Status.OPEN), ("task_done", Task.Status.DONE)):
+        records[name] = led_by(others["rutland"], "Rutland")
+        TaskFactory(
+            incident=records[name],
+            assigned_to=user,
+            assigned_by=others["rutland_manager"],
+            status=status,
+        )
     return records
 
 

@@ -1,7 +1,9 @@
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
-from incidents.models import Incident
+from incidents.models import Incident, Task
 from incidents.services import next_urn
 
 
@@ -16,3 +18,11 @@ class IncidentFactory(DjangoModelFactory):
     description = factory.Faker("paragraph", locale="en_GB")
     lead_officer = factory.SelfAttribute("created_by")
     lead_organisation = factory.SelfAttribute("created_by.organisation")
+
+
+class TaskFactory(DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    title = "Visit the complainant"
+    due_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=7))

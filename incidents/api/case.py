@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 from access import policy
 from access.api import PartnershipUser
 
-from .models import Incident
+from ..models import Incident
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -43,3 +43,6 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         return policy.get_incident_for_user(
             self.request.user, self.kwargs["urn"], request=self.request
         )
+
+
+routes = [("incidents", IncidentViewSet, "incident")]

@@ -4,15 +4,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from access import policy
 from access.models import UserGroup
 
-from . import services
-from .forms import LogComplaintForm
-from .models import Incident
+from .. import services
+from ..forms import LogComplaintForm
+from ..models import Incident
 
 PAGE_SIZE = 25
 _MARKING_ORDER = [m.value for m in Incident.Marking]
@@ -89,3 +89,11 @@ def incident_detail(request, urn: str):
         "incidents/detail.html",
         {"incident": incident, "protective_marking": incident.marking},
     )
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("complaints/new/", log_complaint, name="log-complaint"),
+    path("complaints/logged/", complaint_logged, name="complaint-logged"),
+    path("incidents/<str:urn>/", incident_detail, name="incident-detail"),
+]

@@ -9,7 +9,7 @@ from access.models import Area, User, UserGroup
 from audit.models import AuditEvent
 from audit.services import record_event
 
-from .models import Incident, UrnSequence
+from ..models import Incident, UrnSequence
 
 
 def next_urn(year: int | None = None) -> str:

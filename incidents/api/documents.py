@@ -1,0 +1,3 @@
+"""REST API: documents."""
+
+routes: list = []

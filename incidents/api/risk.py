@@ -1,0 +1,3 @@
+"""REST API: risk."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""REST API: tasks."""
+
+routes: list = []

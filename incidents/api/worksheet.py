@@ -1,0 +1,3 @@
+"""REST API: worksheet."""
+
+routes: list = []

@@ -1,0 +1,1 @@
+"""The pages of the incidents app; each module carries its own urlpatterns."""

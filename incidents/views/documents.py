@@ -1,0 +1,3 @@
+"""documents pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""risk pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""worksheet pages."""
+
+urlpatterns: list = []

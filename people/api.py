@@ -1,0 +1,3 @@
+"""REST API: people and involvements."""
+
+routes: list = []
