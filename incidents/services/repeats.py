@@ -1,0 +1,96 @@
+"""Repeat flags (SPEC S4a): has this victim, perpetrator or place been involved before?
+
+Default rule: 3 or more incidents within 90 days (CaseRules, configurable). Counts include
+incidents the officer cannot open: the officer is told how many, never which, so the flag
+works across partners (the point of S4a) without disclosing another partner's records.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from ..models import CaseRules, Incident
+
+VICTIM_ROLES = ("victim", "complainant")
+PERPETRATOR_ROLES = ("perpetrator",)
+
+
+@dataclass
+class RepeatFindings:
+    # (person, number of incidents in the window, this one included)
+    victims: list = field(default_factory=list)
+    perpetrators: list = field(default_factory=list)
+    location_incidents: int = 0
+    rule: tuple[int, int] = (3, 90)
+
+    @property
+    def location(self) -> bool:
+        return self.location_incidents >= self.rule[0]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.victims or self.perpetrators or self.location)
+
+
+def _window_start(incident: Incident, days: int):
+    return (incident.created_at or timezone.now()) - timedelta(days=days)
+
+
+def _people_over_threshold(incident, roles, since, minimum) -> list:
+    from people.models import Person
+
+    people = Person.objects.filter(
+        involvements__incident=incident, involvements__role__in=roles
+    ).distinct()
+    counted = people.annotate(
+        incidents=Count(
+            "involvements__incident",
+            filter=Q(
+                involvements__role__in=roles,
+                involvements__incident__created_at__gte=since,
+            ),
+            distinct=True,
+        )
+    )
+    return [(person, person.incidents) for person in counted if person.incidents >= minimum]
+
+
+def same_place(incident: Incident) -> Q:
+    """Incidents at the same place: the same UPRN, or the same postcode and address."""
+    if incident.uprn:
+        return Q(uprn=incident.uprn)
+    if incident.postcode and incident.address:
+        return Q(postcode__iexact=incident.postcode, address__iexact=incident.address)
+    return Q(pk=incident.pk)
+
+
+def find_repeats(incident: Incident) -> RepeatFindings:
+    rules = CaseRules.current()
+    minimum, days = rules.repeat_min_incidents, rules.repeat_window_days
+    since = _window_start(incident, days)
+    location_count = Incident.objects.filter(same_place(incident), created_at__gte=since).count()
+    return RepeatFindings(
+        victims=_people_over_threshold(incident, VICTIM_ROLES, since, minimum),
+        perpetrators=_people_over_threshold(incident, PERPETRATOR_ROLES, since, minimum),
+        location_incidents=location_count,
+        rule=(minimum, days),
+    )
+
+
+@transaction.atomic
+def refresh_repeat_flags(incident: Incident) -> RepeatFindings:
+    """Work out the flags and store them on the incident (called whenever people or the
+    location of an incident change). A derived value: it does not bump `version`."""
+    findings = find_repeats(incident)
+    Incident.objects.filter(pk=incident.pk).update(
+        repeat_victim_flag=bool(findings.victims),
+        repeat_perpetrator_flag=bool(findings.perpetrators),
+        repeat_location_flag=findings.location,
+    )
+    incident.repeat_victim_flag = bool(findings.victims)
+    incident.repeat_perpetrator_flag = bool(findings.perpetrators)
+    incident.repeat_location_flag = findings.location
+    return findings
