@@ -194,14 +194,18 @@ def with_allowed_actions(queryset, user):
 
 
 def get_incident_for_user(
-    user, urn: str, action: str = Action.VIEW, *, request=None, lock=False, record_view=True
+    user, urn: str, action: str = Action.VIEW, *, request=None, lock=False, record_view=None
 ):
     """Fetch one incident for `action`, or raise 404 whether it is missing or out of scope.
 
-    Logs the read (A2) or the denial as a security event (V5). A caller that records a more
-    specific event itself (a document download, say) passes record_view=False. With
-    lock=True the row is locked for the rest of the transaction (for writes).
+    Logs the denial as a security event (V5) and the read (A2): by default a read is logged
+    for action "view" only; a page that shows the record for another action (an edit form)
+    passes record_view=True, and one that logs a more specific event itself (a document
+    download) passes record_view=False. With lock=True the row is locked for the rest of
+    the transaction (for writes).
     """
+    if record_view is None:
+        record_view = action == Action.VIEW
     from audit.models import AuditEvent
     from audit.services import record_event
     from incidents.models import Incident
@@ -229,7 +233,7 @@ def get_incident_for_user(
             },
         )
         raise Http404("No incident matches the given query.")
-    if action == Action.VIEW and record_view:
+    if record_view:
         record_event(
             AuditEvent.Type.INCIDENT_VIEWED,
             actor=user,

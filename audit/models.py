@@ -30,6 +30,7 @@ class AuditEvent(models.Model):
         DOCUMENT_REJECTED = "document.rejected", "Document upload refused"
         HISTORY_VIEWED = "history.viewed", "History viewed"
         SEARCH = "search", "Search"
+        API_TOKEN_ISSUED = "auth.api_token_issued", "API token issued"
         ACCESS_DENIED = "access.denied", "Access denied (out of scope or missing)"
         SHARE_GRANTED = "share.granted", "Incident shared"
         SHARE_REVOKED = "share.revoked", "Incident share revoked"

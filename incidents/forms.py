@@ -1,9 +1,22 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from access.models import Area
 
-from .models import Incident
+from .models import AggravatingFactor, Incident, PenCode, QualifierCode
+from .services.incident import normalise_postcode, validate_details
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A native date-and-time picker; the value round-trips in the ISO form it expects."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATETIME_FORMAT)
 
 
 class LeafAreaChoiceField(forms.ModelChoiceField):
@@ -11,7 +24,39 @@ class LeafAreaChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class LogComplaintForm(forms.Form):
+def _marking_choices():
+    # The words this partnership prints for each marking (docs/decisions/0004).
+    labels = settings.MARKING_LABELS[settings.MARKING_SCHEME]
+    return [(value, labels[value]) for value in Incident.Marking]
+
+
+class InitialContactForm(forms.ModelForm):
+    """C2: how and when the report came in, and what is known of the complainant."""
+
+    class Meta:
+        model = Incident
+        fields = [
+            "received_via",
+            "received_at",
+            "complainant_anonymous",
+            "complainant_disabled",
+            "repeat_victim",
+            "vulnerable_other",
+        ]
+        widgets = {"received_via": forms.RadioSelect, "received_at": DateTimeInput}
+        labels = {"complainant_anonymous": "The complainant wants to stay anonymous"}
+        error_messages = {"received_at": {"invalid": "Enter a real date and time."}}
+
+
+class IncidentDetailsForm(forms.ModelForm):
+    """C3-C5 and C7: what happened, where, how it is classified and marked.
+
+    The checks that span fields are the services' own (`validate_details`), run here too so
+    that every message shows at once."""
+
+    # Room for untidy input ("le19  2ab "); the service normalises and checks the shape.
+    postcode = forms.CharField(max_length=20, required=False)
+
     area = LeafAreaChoiceField(
         label="Where did it happen?",
         help_text="The district, city or unitary area.",
@@ -19,29 +64,107 @@ class LogComplaintForm(forms.Form):
         empty_label="Choose an area",
         error_messages={"required": "Choose the area where it happened."},
     )
-    description = forms.CharField(
-        label="What happened?",
-        help_text="Describe the behaviour, who was affected and how. Do not abbreviate.",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=10000,
-        error_messages={
-            "required": "Enter what happened.",
-            "max_length": "What happened must be 10,000 characters or fewer.",
-        },
-    )
-    marking = forms.ChoiceField(
-        label="Protective marking",
-        help_text="Confidential records are seen only by your organisation and explicit shares.",
-        choices=Incident.Marking.choices,
-        initial=Incident.Marking.RESTRICTED,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose a protective marking."},
-    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "description",
+            "first_occurred_at",
+            "last_occurred_at",
+            "address",
+            "postcode",
+            "uprn",
+            "area",
+            "category",
+            "pen_code",
+            "qualifier_codes",
+            "aggravating_factors",
+            "crime_reference",
+            "is_anonymised",
+            "anonymisation_reason",
+            "marking",
+        ]
+        labels = {
+            "description": "What happened?",
+            "first_occurred_at": "When did it first happen?",
+            "last_occurred_at": "When did it last happen?",
+            "crime_reference": "Police crime reference (if recorded as a crime)",
+            "is_anonymised": "Record people anonymised: the complainant objects to sharing",
+        }
+        help_texts = {
+            "description": "Describe the behaviour, who was affected and how. Do not abbreviate.",
+            "uprn": "Unique Property Reference Number, if known.",
+            "marking": "Confidential records are seen only by your organisation and explicit "
+            "shares.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "first_occurred_at": DateTimeInput,
+            "last_occurred_at": DateTimeInput,
+            "category": forms.RadioSelect,
+            "marking": forms.RadioSelect,
+            "qualifier_codes": forms.CheckboxSelectMultiple,
+            "aggravating_factors": forms.CheckboxSelectMultiple,
+            "anonymisation_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "description": {"required": "Enter what happened."},
+            "marking": {"required": "Choose a protective marking."},
+            "first_occurred_at": {"invalid": "Enter a real date and time."},
+            "last_occurred_at": {"invalid": "Enter a real date and time."},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        fields = self.fields
         # Incidents belong to exactly one leaf area (T2).
-        self.fields["area"].queryset = Area.objects.filter(numchild=0).order_by("name")
-        # The words this partnership prints for each marking (docs/decisions/0004).
-        labels = settings.MARKING_LABELS[settings.MARKING_SCHEME]
-        self.fields["marking"].choices = [(value, labels[value]) for value in Incident.Marking]
+        fields["area"].queryset = Area.objects.filter(numchild=0).order_by("name")
+        fields["marking"].choices = _marking_choices()
+        if "category" in fields:
+            fields["category"].choices = Incident.Category.choices
+        if "pen_code" in fields:
+            fields["pen_code"].queryset = PenCode.objects.filter(active=True)
+            fields["pen_code"].empty_label = "Choose a PEN code"
+        if "qualifier_codes" in fields:
+            fields["qualifier_codes"].queryset = QualifierCode.objects.filter(active=True)
+        if "aggravating_factors" in fields:
+            fields["aggravating_factors"].queryset = AggravatingFactor.objects.filter(active=True)
+
+    def clean_postcode(self):
+        try:
+            return normalise_postcode(self.cleaned_data.get("postcode") or "")
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["postcode"]) from None
+
+    def clean(self):
+        data = super().clean()
+        try:
+            validate_details(data)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    if field in self.fields and field not in self.errors:
+                        self.add_error(field, message)
+        return data
+
+
+class IncidentEditForm(InitialContactForm, IncidentDetailsForm):
+    """The whole editable record, with the version it was opened at (§16)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta(IncidentDetailsForm.Meta):
+        fields = InitialContactForm.Meta.fields + IncidentDetailsForm.Meta.fields
+        widgets = {**InitialContactForm.Meta.widgets, **IncidentDetailsForm.Meta.widgets}
+        labels = {**InitialContactForm.Meta.labels, **IncidentDetailsForm.Meta.labels}
+        error_messages = {
+            **InitialContactForm.Meta.error_messages,
+            **IncidentDetailsForm.Meta.error_messages,
+        }
+
+
+class LogComplaintForm(IncidentDetailsForm):
+    """The quick form: just what is needed to open a case (the task list adds the rest)."""
+
+    class Meta(IncidentDetailsForm.Meta):
+        fields = ["area", "description", "marking"]

@@ -1,15 +1,22 @@
 """Every write to an incident goes through here (CONVENTIONS: services)."""
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from access import policy
 from access.models import Area, User, UserGroup
 from audit.models import AuditEvent
 from audit.services import record_event
 
 from ..models import Incident, UrnSequence
+from .conflicts import StaleEdit, changes_since
+
+# The shape of a UK postcode (outward code, inward code), without checking it exists.
+UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 
 
 def next_urn(year: int | None = None) -> str:
@@ -33,17 +40,35 @@ def log_complaint(
     area: Area,
     description: str,
     marking: str = Incident.Marking.RESTRICTED,
+    police_skeleton: bool = False,
     request=None,
+    **details,
 ) -> Incident:
-    """Log a new complaint. The creator's organisation leads it; an operational (or higher)
-    creator is its lead officer, while a basic user's skeleton complaint awaits allocation."""
+    """Log a new complaint (C1-C7). The creator's organisation leads it; an operational (or
+    higher) creator is its lead officer, while a basic user's skeleton complaint awaits
+    allocation (G1). `details` holds any other of EDITABLE_FIELDS and M2M_FIELDS.
+
+    A police skeleton record (C4) is added by the police when an ASB crime is recorded on
+    their crime system: it must carry the crime reference."""
     if not by.has_perm("incidents.add_incident"):
         raise PermissionDenied
+    if police_skeleton and not by.organisation.is_police:
+        raise ValidationError({"crime_reference": "Only the police add skeleton crime records."})
+    if police_skeleton and not (details.get("crime_reference") or "").strip():
+        raise ValidationError({"crime_reference": "Enter the police crime reference."})
+    unknown = set(details) - EDITABLE_FIELDS - M2M_FIELDS
+    if unknown:
+        raise ValueError(f"Not a complaint field: {sorted(unknown)}")
+    many = {name: details.pop(name) for name in M2M_FIELDS & set(details)}
+    if "postcode" in details:
+        details["postcode"] = normalise_postcode(details["postcode"] or "")
     errors = {}
-    if not area.is_leaf():
-        errors["area"] = "Choose the district, city or unitary area where it happened."
     if not description.strip():
         errors["description"] = "Enter what happened."
+    try:
+        validate_details({"area": area, **details})
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
     incident = Incident(
@@ -52,11 +77,17 @@ def log_complaint(
         description=description.strip(),
         marking=marking,
         created_by=by,
+        received_by=by,
         lead_officer=None if by.group == UserGroup.BASIC else by,
         lead_organisation=by.organisation,
+        is_police_skeleton=police_skeleton,
+        **details,
     )
+    incident.received_at = incident.received_at or timezone.now()
     incident._history_user = by
     incident.save()
+    for name, values in many.items():
+        getattr(incident, name).set(values)
     record_event(
         AuditEvent.Type.INCIDENT_CREATED,
         actor=by,
@@ -64,3 +95,114 @@ def log_complaint(
         target=("incident", incident.urn),
     )
     return incident
+
+
+EDITABLE_FIELDS = {
+    "received_via",
+    "received_at",
+    "complainant_anonymous",
+    "complainant_disabled",
+    "repeat_victim",
+    "vulnerable_other",
+    "description",
+    "first_occurred_at",
+    "last_occurred_at",
+    "address",
+    "postcode",
+    "uprn",
+    "area",
+    "category",
+    "pen_code",
+    "crime_reference",
+    "is_anonymised",
+    "anonymisation_reason",
+    "marking",
+}
+M2M_FIELDS = {"qualifier_codes", "aggravating_factors"}
+PLACE_FIELDS = {"uprn", "postcode", "address"}
+
+
+def normalise_postcode(value: str) -> str:
+    """'le19 2ab ' -> 'LE19 2AB'. Checked for shape, not existence."""
+    compact = "".join(value.split()).upper()
+    if not compact:
+        return ""
+    if not UK_POSTCODE.fullmatch(compact):
+        raise ValidationError({"postcode": "Enter a real postcode, like LE19 2AB."})
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def validate_details(fields: dict) -> None:
+    """Checks that span fields, shared by logging and updating (C3, C5)."""
+    errors = {}
+    first, last = fields.get("first_occurred_at"), fields.get("last_occurred_at")
+    now = timezone.now()
+    if first and first > now:
+        errors["first_occurred_at"] = "When it first happened must be in the past."
+    if last and last > now:
+        errors["last_occurred_at"] = "When it last happened must be in the past."
+    if first and last and last < first:
+        errors["last_occurred_at"] = "When it last happened must be after it first happened."
+    if fields.get("is_anonymised") and not (fields.get("anonymisation_reason") or "").strip():
+        errors["anonymisation_reason"] = "Say why people's details are anonymised."
+    uprn = fields.get("uprn") or ""
+    if uprn and not (uprn.isdigit() and len(uprn) <= 12):
+        errors["uprn"] = "A UPRN is up to 12 digits."
+    area = fields.get("area")
+    if area is not None and not area.is_leaf():
+        errors["area"] = "Choose the district, city or unitary area where it happened."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def update_incident(
+    incident: Incident, *, by: User, expected_version: int, request=None, **changes
+) -> Incident:
+    """Change an incident's details, refusing a save based on a stale version (§16).
+
+    `changes` holds any of EDITABLE_FIELDS and M2M_FIELDS. Raises StaleEdit (listing what
+    changed since `expected_version`) when someone else saved first; nothing is written then.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS - M2M_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not policy.can(by, policy.Action.EDIT, locked):
+        raise PermissionDenied
+    if locked.version != expected_version:
+        raise StaleEdit(changes_since(locked, expected_version))
+    if "postcode" in changes:
+        changes["postcode"] = normalise_postcode(changes["postcode"] or "")
+    merged = {name: getattr(locked, name) for name in EDITABLE_FIELDS} | {
+        k: v for k, v in changes.items() if k in EDITABLE_FIELDS
+    }
+    validate_details(merged)
+    changed = [
+        name for name in EDITABLE_FIELDS & set(changes) if getattr(locked, name) != changes[name]
+    ]
+    for name in changed:
+        setattr(locked, name, changes[name])
+    m2m_changed = []
+    for name in M2M_FIELDS & set(changes):
+        if set(getattr(locked, name).all()) != set(changes[name]):
+            m2m_changed.append(name)
+    if not changed and not m2m_changed:
+        return locked
+    locked.version = expected_version + 1
+    locked._history_user = by
+    locked.save(update_fields=[*changed, "version", "updated_at"])
+    for name in m2m_changed:
+        getattr(locked, name).set(changes[name])
+    record_event(
+        AuditEvent.Type.INCIDENT_UPDATED,
+        actor=by,
+        request=request,
+        target=("incident", locked.urn),
+        details={"fields": sorted(changed + m2m_changed), "version": locked.version},
+    )
+    if PLACE_FIELDS & set(changed):
+        from .repeats import refresh_repeat_flags
+
+        refresh_repeat_flags(locked)
+    return locked

@@ -9,10 +9,15 @@ from django.views.decorators.http import require_http_methods
 
 from access import policy
 from access.models import UserGroup
+from audit.history import history_of
+from audit.models import AuditEvent
+from audit.services import record_event
 
 from .. import services
-from ..forms import LogComplaintForm
+from ..forms import IncidentEditForm, LogComplaintForm
 from ..models import Incident
+from ..services.conflicts import StaleEdit
+from ..services.incident import EDITABLE_FIELDS, M2M_FIELDS
 
 PAGE_SIZE = 25
 _MARKING_ORDER = [m.value for m in Incident.Marking]
@@ -57,9 +62,7 @@ def log_complaint(request):
                 request=request,
             )
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                for message in field_errors:
-                    form.add_error(field if field in form.fields else None, message)
+            _add_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -91,9 +94,88 @@ def incident_detail(request, urn: str):
     )
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_edit(request, urn: str):
+    incident = policy.get_incident_for_user(
+        request.user, urn, policy.Action.EDIT, request=request, record_view=True
+    )
+    conflict = None
+    if request.method == "POST":
+        form = IncidentEditForm(request.POST, instance=incident)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_incident(
+                    incident,
+                    by=request.user,
+                    expected_version=data["version"],
+                    request=request,
+                    **{k: data[k] for k in EDITABLE_FIELDS | M2M_FIELDS if k in data},
+                )
+            except StaleEdit as stale:
+                conflict = stale.changes
+                record_event(
+                    AuditEvent.Type.INCIDENT_UPDATE_CONFLICT,
+                    actor=request.user,
+                    request=request,
+                    target=("incident", urn),
+                    outcome=AuditEvent.Outcome.FAILURE,
+                    details={"based_on_version": data["version"], "changes": len(conflict)},
+                )
+                # Keep everything typed; the next save is made knowingly over the changes.
+                form.data = form.data.copy()
+                form.data["version"] = str(Incident.objects.get(pk=incident.pk).version)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"Incident {urn} updated.")
+                return redirect("incident-detail", urn=urn)
+    else:
+        form = IncidentEditForm(instance=incident, initial={"version": incident.version})
+    return render(
+        request,
+        "incidents/edit.html",
+        {
+            "incident": incident,
+            "form": form,
+            "conflict": conflict,
+            "protective_marking": incident.marking,
+        },
+    )
+
+
+@login_required
+def incident_history(request, urn: str):
+    incident = policy.get_incident_for_user(request.user, urn, request=request, record_view=False)
+    record_event(
+        AuditEvent.Type.HISTORY_VIEWED,
+        actor=request.user,
+        request=request,
+        target=("incident", incident.urn),
+    )
+    return render(
+        request,
+        "incidents/history.html",
+        {
+            "incident": incident,
+            "entries": history_of(incident),
+            "protective_marking": incident.marking,
+        },
+    )
+
+
 urlpatterns = [
     path("", home, name="home"),
     path("complaints/new/", log_complaint, name="log-complaint"),
     path("complaints/logged/", complaint_logged, name="complaint-logged"),
     path("incidents/<str:urn>/", incident_detail, name="incident-detail"),
+    path("incidents/<str:urn>/edit/", incident_edit, name="incident-edit"),
+    path("incidents/<str:urn>/history/", incident_history, name="incident-history"),
 ]
