@@ -302,3 +302,13 @@ def get_person_for_user(user, pk, action: str = Action.VIEW, *, request=None, lo
             details={"path": request.path if request else ""},
         )
     return person
+
+
+# --- Complaint drafts ------------------------------------------------------------------------
+def drafts_for(user):
+    """A complaint draft is seen by its owner alone, and only while they may log complaints."""
+    from incidents.models import ComplaintDraft
+
+    if not may_use_system(user) or not user.has_perm("incidents.add_incident"):
+        return ComplaintDraft.objects.none()
+    return ComplaintDraft.objects.filter(owner_id=user.pk)

@@ -161,10 +161,3 @@ class IncidentEditForm(InitialContactForm, IncidentDetailsForm):
             **InitialContactForm.Meta.error_messages,
             **IncidentDetailsForm.Meta.error_messages,
         }
-
-
-class LogComplaintForm(IncidentDetailsForm):
-    """The quick form: just what is needed to open a case (the task list adds the rest)."""
-
-    class Meta(IncidentDetailsForm.Meta):
-        fields = ["area", "description", "marking"]

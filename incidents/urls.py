@@ -1,7 +1,8 @@
-from .views import case, documents, risk, tasks, worksheet
+from .views import case, complaint, documents, risk, tasks, worksheet
 
 urlpatterns = (
     case.urlpatterns
+    + complaint.urlpatterns
     + worksheet.urlpatterns
     + tasks.urlpatterns
     + documents.urlpatterns

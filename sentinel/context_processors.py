@@ -25,7 +25,19 @@ def navigation(request):
         return {}
     items = [("Incidents", "home", {"home"}, {"incident-detail"})]
     if user.has_perm("incidents.add_incident"):
-        items.append(("Log a complaint", "log-complaint", {"log-complaint"}, {"complaint-logged"}))
+        items.append(
+            (
+                "Log a complaint",
+                "log-complaint",
+                {"log-complaint"},
+                {
+                    "complaint-logged",
+                    "complaint-tasks",
+                    "complaint-section",
+                    "complaint-person-add",
+                },
+            )
+        )
     match = getattr(request, "resolver_match", None)
     here = match.url_name if match else None
     return {

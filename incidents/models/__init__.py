@@ -1,4 +1,5 @@
 from .documents import Document
+from .drafts import ComplaintDraft
 from .incident import (
     Incident,
     IncidentOrganisationShare,
@@ -15,6 +16,7 @@ __all__ = [
     "AggravatingFactor",
     "Alert",
     "CaseRules",
+    "ComplaintDraft",
     "Document",
     "Incident",
     "IncidentOrganisationShare",

@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from access import policy
@@ -14,7 +13,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 
 from .. import services
-from ..forms import IncidentEditForm, LogComplaintForm
+from ..forms import IncidentEditForm
 from ..models import Incident
 from ..services.conflicts import StaleEdit
 from ..services.incident import EDITABLE_FIELDS, M2M_FIELDS
@@ -44,36 +43,6 @@ def home(request):
             "protective_marking": highest_marking(page.object_list),
         },
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def log_complaint(request):
-    if not request.user.has_perm("incidents.add_incident"):
-        raise Http404
-    form = LogComplaintForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            incident = services.log_complaint(
-                by=request.user,
-                area=form.cleaned_data["area"],
-                description=form.cleaned_data["description"],
-                marking=form.cleaned_data["marking"],
-                request=request,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            if request.user.group == UserGroup.BASIC:
-                # G1: a basic user never opens the record again; they are shown its
-                # reference once, to give to the complainant.
-                request.session["logged_urn"] = incident.urn
-                return redirect("complaint-logged")
-            messages.success(request, f"Complaint logged with reference {incident.urn}.")
-            return redirect(reverse("incident-detail", args=[incident.urn]))
-    return render(request, "incidents/log_complaint.html", {"form": form})
 
 
 @login_required
@@ -173,7 +142,6 @@ def incident_history(request, urn: str):
 
 urlpatterns = [
     path("", home, name="home"),
-    path("complaints/new/", log_complaint, name="log-complaint"),
     path("complaints/logged/", complaint_logged, name="complaint-logged"),
     path("incidents/<str:urn>/", incident_detail, name="incident-detail"),
     path("incidents/<str:urn>/edit/", incident_edit, name="incident-edit"),

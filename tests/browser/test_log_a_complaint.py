@@ -39,26 +39,31 @@ def test_operational_user_logs_a_complaint_and_opens_it(page, partnership, make_
 
     page.get_by_role("link", name="Log a complaint").first.click()
     page.get_by_role("heading", name="Log a complaint").wait_for()
-    look_at(page, "04-log-complaint")
+    look_at(page, "04-log-complaint-start")
+    page.get_by_role("button", name="Start a new complaint").click()
+    page.get_by_role("link", name="Incident details").wait_for()
+    look_at(page, "05-complaint-task-list")
+    page.get_by_role("link", name="Incident details").click()
     description = "Two men shouting abuse at passers-by outside the chip shop every Friday."
     page.get_by_label("What happened?").fill(description)
-    page.get_by_role("button", name="Log complaint").click()
+    page.get_by_role("button", name="Save and continue").click()
     # Bad input: a field-level message, and what was typed is still there.
     page.get_by_role("alert").filter(has_text="There is a problem").wait_for()
     assert page.get_by_label("What happened?").input_value() == description
-    look_at(page, "05-log-complaint-error")
+    look_at(page, "06-incident-details-error")
     page.get_by_label("Where did it happen?").select_option(label="Blaby")
     page.get_by_label("CONFIDENTIAL").check()
-    page.get_by_role("button", name="Log complaint").click()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("button", name="Submit complaint").click()
 
     incident = Incident.objects.get(description=description)
     assert (incident.created_by, incident.lead_officer) == (officer, officer)
     page.get_by_role("heading", name=f"Incident {incident.urn}").wait_for()
     assert marking_banners(page) == ("CONFIDENTIAL", "CONFIDENTIAL")
-    look_at(page, "06-incident-logged")
+    look_at(page, "07-incident-logged")
 
     page.get_by_role("link", name="Incidents", exact=True).click()
     page.get_by_role("link", name=incident.urn).click()
     page.get_by_role("heading", name=f"Incident {incident.urn}").wait_for()
     assert description in page.content()
-    look_at(page, "07-incident-detail")
+    look_at(page, "08-incident-detail")

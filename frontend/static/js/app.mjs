@@ -11,3 +11,30 @@ document.body.classList.add("js-enabled", "govuk-frontend-supported");
 
 initAll();
 mojInitAll();
+
+// Autosave (SPEC §17): a form with data-autosave-url sends what has been typed to the
+// server a moment after the user stops typing, so a session time-out loses nothing. The
+// form's own fields (with its CSRF token) are sent; the server keeps them as a draft.
+for (const form of document.querySelectorAll("form[data-autosave-url]")) {
+  const status = form.querySelector(".app-autosave-status");
+  let timer;
+  const save = async () => {
+    try {
+      const response = await fetch(form.dataset.autosaveUrl, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+      });
+      if (status && response.ok) {
+        const time = new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+        status.textContent = `Draft saved at ${time}`;
+      }
+    } catch {
+      if (status) status.textContent = "Draft not saved: check your connection";
+    }
+  };
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 1500);
+  });
+}

@@ -1,0 +1,143 @@
+"""Forms for the sections of the complaint task list that are not the incident itself."""
+
+from django import forms
+from django.utils import timezone
+
+from access.models import User, UserGroup
+from people.models import Involvement, Person
+
+from .forms import DateTimeInput
+from .models import RiskQuestion, WorkingSheetEntry
+
+
+class DraftPersonForm(forms.Form):
+    """Who was involved: enough to look for them among people already recorded (P2)."""
+
+    role = forms.ChoiceField(
+        label="Their part in the incident",
+        choices=Involvement.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose their part in the incident."},
+    )
+    given_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter a first name."}
+    )
+    family_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter a last name."}
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        help_text="If known. For example, 27 3 1987 entered as 1987-03-27.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date of birth."},
+    )
+    gender = forms.ChoiceField(
+        choices=Person.Gender.choices, initial=Person.Gender.NOT_KNOWN, widget=forms.RadioSelect
+    )
+    address = forms.CharField(max_length=300, required=False)
+    postcode = forms.CharField(max_length=20, required=False)
+    risk_notes = forms.CharField(
+        label="Risk from their circumstances and protected characteristics",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    support_needs = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data.get("date_of_birth")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("Date of birth must be in the past.")
+        return value
+
+
+class AnonymisedPersonForm(forms.Form):
+    """C5: on an anonymised record a person is a label only, e.g. "Victim A"."""
+
+    role = forms.ChoiceField(
+        label="Their part in the incident",
+        choices=Involvement.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose their part in the incident."},
+    )
+    anonymised_label = forms.CharField(
+        label="Label",
+        max_length=100,
+        help_text='No names or details: for example "Victim A" or "Neighbour at number 4".',
+        error_messages={"required": "Enter a label."},
+    )
+
+
+class FirstEntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of entry",
+        choices=[
+            (WorkingSheetEntry.Kind.NOTE, "Note"),
+            (WorkingSheetEntry.Kind.VICTIM_CONTACT, "Victim contact"),
+            (WorkingSheetEntry.Kind.VISIT, "Visit"),
+        ],
+        initial=WorkingSheetEntry.Kind.NOTE,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label="Entry",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter the working-sheet entry."},
+    )
+    occurred_at = forms.DateTimeField(
+        label="When it happened",
+        widget=DateTimeInput,
+        error_messages={"required": "Enter when it happened.", "invalid": "Enter a real date."},
+    )
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError("When it happened must be in the past.")
+        return value
+
+
+class AlertColleagueForm(forms.Form):
+    recipient = forms.ModelChoiceField(
+        label="Who should look at it?",
+        queryset=User.objects.none(),
+        empty_label="Choose a colleague",
+        error_messages={"required": "Choose who to alert."},
+    )
+    message = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Do not include names or personal details: the alert is also e-mailed.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Colleagues in the caseworking groups of the user's own organisation, who see what
+        # their organisation leads.
+        self.fields["recipient"].queryset = (
+            User.objects.filter(organisation_id=user.organisation_id, is_active=True)
+            .exclude(group__in=[UserGroup.BASIC, UserGroup.ANALYST])
+            .exclude(pk=user.pk)
+            .order_by("first_name", "last_name")
+        )
+
+
+class RiskAnswersForm(forms.Form):
+    """The victim risk questionnaire (R1): each active question, yes or no."""
+
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        questions = {}
+        for question in RiskQuestion.objects.filter(active=True):
+            questions[f"question_{question.pk}"] = forms.ChoiceField(
+                label=question.text,
+                help_text=question.help_text,
+                choices=[("yes", "Yes"), ("no", "No")],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Answer yes or no."},
+            )
+        # Questions first, notes last.
+        self.fields = {**questions, "notes": self.fields["notes"]}

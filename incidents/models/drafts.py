@@ -1,0 +1,24 @@
+"""A complaint being logged: kept on the server section by section (and autosaved as the
+user types) so that a timed-out or failed submission loses nothing (SPEC §16, §17)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ComplaintDraft(models.Model):
+    # What the user typed, by section: {"initial_contact": {...}, "details": {...},
+    # "people": [...], "risk": {...}, "entry": {...}, "alert": {...}}, raw as posted, and the
+    # sections whose input has passed validation.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="complaint_drafts"
+    )
+    data = models.JSONField(default=dict)
+    completed = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"Draft complaint {self.pk} by {self.owner}"

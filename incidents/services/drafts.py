@@ -1,0 +1,222 @@
+"""Logging a complaint section by section (SPEC §5-§8 as a GOV.UK task list, §16 drafts).
+
+The draft keeps exactly what the user typed, valid or not; `submit_draft` re-validates every
+section and creates the incident, its people, risk assessment, first working-sheet entry and
+alert in one transaction, or nothing at all.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from access import policy
+from access.models import User, UserGroup
+
+from ..models import ComplaintDraft, Incident
+
+SECTIONS = ["initial_contact", "details", "people", "risk", "entry", "alert"]
+REQUIRED = {"details"}
+NO_DETAILS = "Enter what happened."
+# What a basic user's skeleton complaint may contain (G1: initial contact, description,
+# people involved, one working-sheet entry, and an alert).
+BASIC_SECTIONS = ["initial_contact", "details", "people", "entry", "alert"]
+
+
+def sections_for(user: User) -> list[str]:
+    return BASIC_SECTIONS if user.group == UserGroup.BASIC else SECTIONS
+
+
+@transaction.atomic
+def start_draft(*, by: User) -> ComplaintDraft:
+    if not by.has_perm("incidents.add_incident"):
+        raise PermissionDenied
+    return ComplaintDraft.objects.create(owner=by, data={"people": []})
+
+
+@transaction.atomic
+def save_section(draft: ComplaintDraft, section: str, raw: dict, *, complete: bool) -> None:
+    """Keep what was typed for a section; mark it complete only when it validated."""
+    if section not in SECTIONS or section == "people":
+        raise ValueError(section)
+    draft.data[section] = raw
+    done = set(draft.completed)
+    if complete:
+        done.add(section)
+    else:
+        done.discard(section)
+    draft.completed = sorted(done)
+    draft.save(update_fields=["data", "completed", "updated_at"])
+
+
+@transaction.atomic
+def add_person(draft: ComplaintDraft, person: dict) -> None:
+    """person: {"role", and one of "person_id" (an existing person), "new" (details of a new
+    person) or "anonymised_label"}; plus optional "risk_notes", "support_needs"."""
+    draft.data.setdefault("people", []).append(person)
+    draft.completed = sorted({*draft.completed, "people"})
+    draft.save(update_fields=["data", "completed", "updated_at"])
+
+
+@transaction.atomic
+def remove_person(draft: ComplaintDraft, index: int) -> None:
+    people = draft.data.setdefault("people", [])
+    if 0 <= index < len(people):
+        people.pop(index)
+        draft.save(update_fields=["data", "updated_at"])
+
+
+@transaction.atomic
+def discard_draft(draft: ComplaintDraft) -> None:
+    draft.delete()
+
+
+@dataclass
+class Submitted:
+    incident: Incident
+    repeats: object
+    errors: dict = field(default_factory=dict)
+
+
+class DraftInvalid(Exception):
+    """Some sections do not validate: {section: {field: [messages]}}."""
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        super().__init__(f"Sections with problems: {', '.join(errors)}")
+
+
+def _cleaned(form_class, raw, **kwargs):
+    form = form_class(raw, **kwargs)
+    if not form.is_valid():
+        return None, form.errors.get_json_data()
+    return form.cleaned_data, None
+
+
+def submit_draft(draft: ComplaintDraft, *, by: User, request=None) -> Submitted:
+    """Create the complaint from its draft. Raises DraftInvalid (nothing written, the draft
+    kept) when a section does not validate."""
+    from ..forms import IncidentDetailsForm, InitialContactForm
+
+    if draft.owner_id != by.pk:
+        raise PermissionDenied
+    errors: dict = {}
+    contact, contact_errors = _cleaned(InitialContactForm, draft.data.get("initial_contact", {}))
+    details, details_errors = _cleaned(IncidentDetailsForm, draft.data.get("details", {}))
+    if "initial_contact" in draft.data and contact_errors:
+        errors["initial_contact"] = contact_errors
+    if details_errors or "details" not in draft.data:
+        errors["details"] = details_errors or {
+            "description": [{"message": "Enter what happened."}]
+        }
+    if errors:
+        raise DraftInvalid(errors)
+    try:
+        with transaction.atomic():
+            return _create(draft, by, contact or {}, details, request)
+    except ValidationError as error:
+        raise DraftInvalid({"submit": error.message_dict if hasattr(error, "error_dict") else
+                            {"__all__": error.messages}}) from None  # fmt: skip
+
+
+def _create(draft, by, contact, details, request) -> Submitted:
+    from people import services as people_services
+
+    from .incident import log_complaint
+    from .repeats import refresh_repeat_flags
+
+    fields = {**contact, **details}
+    incident = log_complaint(
+        by=by,
+        area=fields.pop("area"),
+        description=fields.pop("description"),
+        marking=fields.pop("marking"),
+        request=request,
+        **fields,
+    )
+    visible_people = policy.visible_people(by)
+    for entry in draft.data.get("people", []):
+        extra = {
+            "risk_notes": entry.get("risk_notes", ""),
+            "support_needs": entry.get("support_needs", ""),
+        }
+        if entry.get("person_id"):
+            person = visible_people.filter(pk=entry["person_id"]).first()
+            if person is None:
+                raise ValidationError({"people": "A person you chose is no longer available."})
+            people_services.involve(incident, by=by, role=entry["role"], person=person, **extra)
+        elif entry.get("anonymised_label"):
+            people_services.involve(
+                incident, by=by, role=entry["role"], anonymised_label=entry["anonymised_label"],
+                **extra,
+            )  # fmt: skip
+        else:
+            people_services.involve(
+                incident, by=by, role=entry["role"], person_fields=_from_json(entry["new"]),
+                **extra,
+            )  # fmt: skip
+    _record_risk(draft, by, incident, request)
+    _record_entry(draft, by, incident, request)
+    _send_alert(draft, by, incident, request)
+    repeats = refresh_repeat_flags(incident)
+    draft.delete()
+    return Submitted(incident=incident, repeats=repeats)
+
+
+def _from_json(fields: dict) -> dict:
+    """A new person's details as kept in the draft (JSON) back into Python values."""
+    fields = dict(fields)
+    if fields.get("date_of_birth"):
+        fields["date_of_birth"] = date.fromisoformat(fields["date_of_birth"])
+    return fields
+
+
+def _record_risk(draft, by, incident, request) -> None:
+    raw = draft.data.get("risk")
+    if not raw or "risk" not in draft.completed or by.group == UserGroup.BASIC:
+        return
+    from .risk import record_assessment
+
+    answers = {
+        int(key.removeprefix("question_")): value == "yes"
+        for key, value in raw.items()
+        if key.startswith("question_")
+    }
+    record_assessment(incident, by=by, answers=answers, notes=raw.get("notes", ""))
+
+
+def _record_entry(draft, by, incident, request) -> None:
+    raw = draft.data.get("entry")
+    if not raw or "entry" not in draft.completed:
+        return
+    from ..forms_complaint import FirstEntryForm
+    from .worksheet import record_entry
+
+    cleaned, problems = _cleaned(FirstEntryForm, raw)
+    if problems:
+        raise ValidationError({"entry": "The working-sheet entry has a problem."})
+    record_entry(incident, by=by, request=request, **cleaned)
+
+
+def _send_alert(draft, by, incident, request) -> None:
+    raw = draft.data.get("alert")
+    if not raw or "alert" not in draft.completed:
+        return
+    from ..forms_complaint import AlertColleagueForm
+    from .tasks import create_alert
+
+    cleaned, problems = _cleaned(AlertColleagueForm, raw, user=by)
+    if problems:
+        raise ValidationError({"alert": "The alert has a problem."})
+    recipient = cleaned["recipient"]
+    if not policy.can(recipient, policy.Action.VIEW, incident):
+        raise ValidationError({"alert": f"{recipient} cannot see this complaint."})
+    create_alert(
+        incident,
+        sender=by,
+        recipient=recipient,
+        kind="new_complaint",
+        message=cleaned.get("message", ""),
+        request=request,
+    )
