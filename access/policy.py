@@ -194,7 +194,14 @@ def with_allowed_actions(queryset, user):
 
 
 def get_incident_for_user(
-    user, urn: str, action: str = Action.VIEW, *, request=None, lock=False, record_view=None
+    user,
+    urn: str,
+    action: str = Action.VIEW,
+    *,
+    request=None,
+    lock=False,
+    record_view=None,
+    related: tuple[str, ...] = (),
 ):
     """Fetch one incident for `action`, or raise 404 whether it is missing or out of scope.
 
@@ -212,7 +219,7 @@ def get_incident_for_user(
 
     queryset = with_allowed_actions(
         Incident.objects.for_user(user, action).select_related(
-            "area", "lead_organisation", "lead_officer", "created_by"
+            "area", "lead_organisation", "lead_officer", "created_by", *related
         ),
         user,
     )

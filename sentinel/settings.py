@@ -223,6 +223,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- E-mail -----------------------------------------------------------------------------------
+# Alerts and reminders are e-mailed without personal data (SPEC W3). Development prints them
+# to the console; production sends through the SMTP server named here.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "asb-case-management@localhost")
+# The address users reach the service at, for links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- The partnership's own settings -------------------------------------------------------------
 SERVICE_NAME = env_str("SERVICE_NAME", "ASB case management")
 # The words printed for each protective marking (SPEC C7). "legacy" prints the Government

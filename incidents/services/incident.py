@@ -94,6 +94,9 @@ def log_complaint(
         request=request,
         target=("incident", incident.urn),
     )
+    from .repeats import refresh_repeat_flags
+
+    refresh_repeat_flags(incident)  # S4a: a repeat location is known at the moment of logging
     return incident
 
 

@@ -40,12 +40,12 @@ def _window_start(incident: Incident, days: int):
 
 
 def _people_over_threshold(incident, roles, since, minimum) -> list:
-    from people.models import Person
+    from people.models import Involvement, Person
 
-    people = Person.objects.filter(
-        involvements__incident=incident, involvements__role__in=roles
-    ).distinct()
-    counted = people.annotate(
+    # Chosen by subquery, so that the count below joins involvements afresh (filtering and
+    # counting through one join would count only this incident's row).
+    here = Involvement.objects.filter(incident=incident, role__in=roles).values("person_id")
+    counted = Person.objects.filter(pk__in=here).annotate(
         incidents=Count(
             "involvements__incident",
             filter=Q(

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
@@ -53,13 +54,33 @@ def complaint_logged(request):
     return render(request, "incidents/complaint_logged.html", {"urn": urn})
 
 
+def _section_contexts(incident, user) -> dict:
+    """Each part of the case (people, risk, working sheet, tasks, documents) fills its own
+    section of the page with a fixed number of queries."""
+    from people import views as people_views
+
+    from . import documents, risk, tasks, worksheet
+
+    context = {}
+    for module in (people_views, risk, worksheet, tasks, documents):
+        context.update(module.detail_context(incident, user))
+    return context
+
+
 @login_required
 def incident_detail(request, urn: str):
-    incident = policy.get_incident_for_user(request.user, urn, request=request)
+    incident = policy.get_incident_for_user(
+        request.user, urn, request=request, related=("pen_code", "received_by")
+    )
+    prefetch_related_objects([incident], "qualifier_codes", "aggravating_factors")
     return render(
         request,
         "incidents/detail.html",
-        {"incident": incident, "protective_marking": incident.marking},
+        {
+            "incident": incident,
+            "protective_marking": incident.marking,
+            **_section_contexts(incident, request.user),
+        },
     )
 
 

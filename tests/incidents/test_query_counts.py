@@ -1,19 +1,31 @@
-"""Lists and detail pages run a constant number of queries, whatever the data."""
+"""Lists and detail pages run a constant number of queries, whatever the data (non-negotiable
+5): 1 of everything costs the same as 10 of everything."""
+
+import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from access.models import UserGroup
+from incidents.models import Incident, RiskQuestion
 from incidents.services import log_complaint
+from incidents.services.documents import store_document
+from incidents.services.risk import record_assessment
+from incidents.services.tasks import raise_task
+from incidents.services.worksheet import record_entry
+from people.services import involve
 
 # Every request: the session, the user (with their organisation).
 # Home: the page's count and rows (the policy is subqueries inside them), the group's
-# permissions (for the navigation). API list: count and rows.
-# Detail: permissions (the edit rule asks has_perm), the incident, the audit insert.
-EXPECTED = {"home": 5, "api": 4}
-DETAIL_QUERIES = 5
+# permissions (for the navigation). API list: count and rows, and the two classification
+# lists of the page's incidents (prefetched).
+EXPECTED = {"home": 5, "api": 6}
+# Issue #8's goal for the detail page: at most 15 queries, constant.
+DETAIL_BUDGET = 15
 
 
 def _queries(client, url) -> int:
@@ -44,10 +56,61 @@ def test_list_query_count_does_not_grow_with_incidents(client, officer, partners
     assert few == many == EXPECTED[url]
 
 
-def test_detail_query_count_is_fixed(client, officer, partnership):
-    client.force_login(officer)
-    _log(officer, partnership, 1)
-    from incidents.models import Incident
+def _grow(incident, by, colleague, n):
+    """Add n of everything a case holds, the way users add them."""
+    answers = {q.pk: False for q in RiskQuestion.objects.filter(active=True)}
+    for i in range(n):
+        involve(
+            incident,
+            by=by,
+            role="victim" if i % 2 else "witness",
+            person_fields={"given_name": f"Person{i}", "family_name": "Example"},
+        )
+        record_entry(
+            incident,
+            by=by,
+            kind="note",
+            text=f"Note {i}",
+            occurred_at=timezone.now() - datetime.timedelta(minutes=n - i),
+        )
+        raise_task(
+            incident,
+            by=by,
+            assigned_to=colleague,
+            title=f"Task {i}",
+            due_on=timezone.localdate() + datetime.timedelta(days=3),
+        )
+        store_document(
+            incident,
+            by=by,
+            uploaded_file=SimpleUploadedFile(f"note{i}.txt", b"Plain text note", "text/plain"),
+            kind="other",
+        )
+        record_assessment(incident, by=by, answers=answers)
 
-    urn = Incident.objects.get().urn
-    assert _queries(client, reverse("incident-detail", args=[urn])) == DETAIL_QUERIES
+
+@pytest.mark.parametrize("url", ["page", "api"])
+def test_detail_query_count_does_not_grow_with_what_the_case_holds(
+    client, officer, make_user, partnership, url, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    colleague = make_user("Leicestershire County Council", UserGroup.ENHANCED)
+    small = log_complaint(by=officer, area=partnership.areas["Blaby"], description="Small")
+    large = log_complaint(by=officer, area=partnership.areas["Blaby"], description="Large")
+    _grow(small, officer, colleague, 1)
+    _grow(large, officer, colleague, 10)
+    client.force_login(officer)
+
+    def path(incident: Incident) -> str:
+        if url == "page":
+            return reverse("incident-detail", args=[incident.urn])
+        return f"/api/v1/incidents/{incident.urn}/"
+
+    few, many = _queries(client, path(small)), _queries(client, path(large))
+    assert few == many <= DETAIL_BUDGET

@@ -5,18 +5,24 @@ Runs once: on a database that already has organisations it does nothing.
 """
 
 import random
+from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from faker import Faker
 
 from access.models import Organisation, User, UserGroup
 from access.partnership import build_partnership
 from access.policy import covered_areas
-from incidents.models import Incident
+from incidents.models import Incident, RiskQuestion
 from incidents.services import log_complaint
+from incidents.services.risk import record_assessment
+from incidents.services.tasks import raise_task
+from incidents.services.worksheet import record_entry
+from people.services import involve
 
 DEMO_PASSWORD = "demo-only-password"  # noqa: S105 - documented in the README as demo-only
 
@@ -60,10 +66,15 @@ class Command(BaseCommand):
         faker = Faker("en_GB")
         faker.seed_instance(seed)
         chooser = random.Random(seed)
-        with transaction.atomic():
+        # The demo's alerts are not e-mailed anywhere, not even to the console.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             partnership = build_partnership()
             users = self._users(partnership, faker)
-            self._incidents(partnership, users, faker, chooser, incidents)
+            logged = self._incidents(partnership, users, faker, chooser, incidents)
+            self._casework(logged, users, faker, chooser)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(partnership.organisations)} organisations, {len(users)} users "
@@ -92,7 +103,7 @@ class Command(BaseCommand):
                 users.append(user)
         return users
 
-    def _incidents(self, partnership, users, faker, chooser, count: int) -> None:
+    def _incidents(self, partnership, users, faker, chooser, count: int) -> list[Incident]:
         workers = [u for u in users if u.group in (UserGroup.OPERATIONAL, UserGroup.ENHANCED)]
         covered = {
             organisation.pk: set(covered_areas(organisation).values_list("pk", flat=True))
@@ -109,6 +120,7 @@ class Command(BaseCommand):
             Incident.Marking.PROTECT,
             Incident.Marking.CONFIDENTIAL,
         ]
+        logged = []
         for _ in range(count):
             area = chooser.choice(areas)
             street = faker.street_name()
@@ -116,9 +128,66 @@ class Command(BaseCommand):
                 f"Residents of {street}, {area.name}, report {chooser.choice(BEHAVIOURS)} "
                 f"{chooser.choice(WHEN)}. {faker.sentence(nb_words=12)}"
             )
-            log_complaint(
-                by=chooser.choice(by_area[area.pk]),
-                area=area,
-                description=description,
-                marking=chooser.choice(markings),
+            logged.append(
+                log_complaint(
+                    by=chooser.choice(by_area[area.pk]),
+                    area=area,
+                    description=description,
+                    marking=chooser.choice(markings),
+                    category=chooser.choice(Incident.Category.values),
+                    address=f"{chooser.randint(1, 120)} {street}",
+                    postcode=faker.postcode(),
+                )
             )
+        return logged
+
+    def _casework(self, incidents, users, faker, chooser) -> None:
+        """People (some in several incidents, so repeats show), a first working-sheet entry,
+        a risk assessment and now and then a task: what an officer finds on a real case."""
+        people_pool = []
+        questions = list(RiskQuestion.objects.filter(active=True))
+        workers = [u for u in users if u.group in (UserGroup.OPERATIONAL, UserGroup.ENHANCED)]
+        for incident in incidents:
+            officer = incident.lead_officer
+            for role in ("complainant", "perpetrator"):
+                # A few people recur often (repeat victims, prolific perpetrators), most once.
+                if len(people_pool) > 20 and chooser.random() < 0.3:
+                    person = chooser.choice(people_pool[:20])
+                    if incident.involvements.filter(person=person).exists():
+                        continue
+                    involve(incident, by=officer, role=role, person=person)
+                else:
+                    involvement = involve(
+                        incident,
+                        by=officer,
+                        role=role,
+                        person_fields={
+                            "given_name": faker.first_name(),
+                            "family_name": faker.last_name(),
+                            "date_of_birth": faker.date_of_birth(minimum_age=14, maximum_age=85),
+                            "address": incident.address,
+                            "postcode": incident.postcode,
+                        },
+                    )
+                    people_pool.append(involvement.person)
+            record_entry(
+                incident,
+                by=officer,
+                kind="victim_contact",
+                text=f"Spoke to the complainant. {faker.sentence(nb_words=10)}",
+                occurred_at=timezone.now() - timedelta(hours=chooser.randint(1, 72)),
+            )
+            record_assessment(
+                incident,
+                by=officer,
+                answers={q.pk: chooser.random() < 0.3 for q in questions},
+            )
+            if chooser.random() < 0.2:
+                colleagues = [w for w in workers if w.organisation_id == officer.organisation_id]
+                raise_task(
+                    incident,
+                    by=officer,
+                    assigned_to=chooser.choice(colleagues),
+                    title="Visit the complainant",
+                    due_on=timezone.localdate() + timedelta(days=chooser.randint(0, 14)),
+                )
