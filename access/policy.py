@@ -319,3 +319,10 @@ def drafts_for(user):
     if not may_use_system(user) or not user.has_perm("incidents.add_incident"):
         return ComplaintDraft.objects.none()
     return ComplaintDraft.objects.filter(owner_id=user.pk)
+
+
+# --- Reference data ----------------------------------------------------------------------------
+def may_maintain_reference_data(user) -> bool:
+    """The partnership's shared lists (PEN codes, risk questions, ...) are kept by
+    administrators (SPEC M2)."""
+    return may_use_system(user) and user.has_perm("incidents.maintain_reference_data")

@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         HISTORY_VIEWED = "history.viewed", "History viewed"
         SEARCH = "search", "Search"
         API_TOKEN_ISSUED = "auth.api_token_issued", "API token issued"
+        REFERENCE_CHANGED = "reference.changed", "Reference data changed"
         ACCESS_DENIED = "access.denied", "Access denied (out of scope or missing)"
         SHARE_GRANTED = "share.granted", "Incident shared"
         SHARE_REVOKED = "share.revoked", "Incident share revoked"

@@ -1,4 +1,4 @@
-from .views import case, complaint, documents, risk, tasks, worksheet
+from .views import case, complaint, documents, reference, risk, tasks, worksheet
 
 urlpatterns = (
     case.urlpatterns
@@ -7,4 +7,5 @@ urlpatterns = (
     + tasks.urlpatterns
     + documents.urlpatterns
     + risk.urlpatterns
+    + reference.urlpatterns
 )

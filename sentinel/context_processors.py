@@ -38,6 +38,15 @@ def navigation(request):
                 },
             )
         )
+    if user.has_perm("incidents.maintain_reference_data"):
+        items.append(
+            (
+                "Reference data",
+                "reference-index",
+                {"reference-index"},
+                {"reference-list", "reference-add", "reference-edit", "reference-case-rules"},
+            )
+        )
     match = getattr(request, "resolver_match", None)
     here = match.url_name if match else None
     return {

@@ -24,6 +24,7 @@ class PenCode(ReferenceItem):
 
     class Meta(ReferenceItem.Meta):
         verbose_name = "PEN code"
+        permissions = [("maintain_reference_data", "Maintain the partnership's reference lists")]
 
 
 class QualifierCode(ReferenceItem):
@@ -81,6 +82,7 @@ class CaseRules(models.Model):
             models.CheckConstraint(
                 condition=models.Q(high_from__gt=models.F("medium_from")),
                 name="high_threshold_above_medium",
+                violation_error_message="High must start above Medium.",
             )
         ]
 
