@@ -24,6 +24,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     items = [("Incidents", "home", {"home"}, {"incident-detail"})]
+    if user.group != "basic":
+        items.append(("Inbox", "inbox", {"inbox"}, {"task-detail"}))
     if user.has_perm("incidents.add_incident"):
         items.append(
             (
