@@ -7,7 +7,9 @@ from access.models import User, UserGroup
 from people.models import Involvement, Person
 
 from .forms import DateTimeInput
+from .forms_risk import RiskAssessmentForm
 from .models import RiskQuestion, WorkingSheetEntry
+from .services.risk import question_field
 
 
 class DraftPersonForm(forms.Form):
@@ -123,21 +125,19 @@ class AlertColleagueForm(forms.Form):
         )
 
 
-class RiskAnswersForm(forms.Form):
-    """The victim risk questionnaire (R1): each active question, yes or no."""
-
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+class RiskAnswersForm(RiskAssessmentForm):
+    """The risk questionnaire inside a complaint draft: the same questions, each required
+    here, because nothing is checked by a service until the draft is submitted."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        questions = {}
-        for question in RiskQuestion.objects.filter(active=True):
-            questions[f"question_{question.pk}"] = forms.ChoiceField(
-                label=question.text,
-                help_text=question.help_text,
-                choices=[("yes", "Yes"), ("no", "No")],
-                widget=forms.RadioSelect,
-                error_messages={"required": "Answer yes or no."},
-            )
-        # Questions first, notes last.
-        self.fields = {**questions, "notes": self.fields["notes"]}
+        super().__init__(
+            *args,
+            questions=RiskQuestion.objects.filter(active=True),
+            involvements=Involvement.objects.none(),
+            **kwargs,
+        )
+        del self.fields["involvement"]  # the people are not recorded yet
+        for question in self.questions:
+            field = self.fields[question_field(question)]
+            field.required = True
+            field.error_messages["required"] = "Answer yes or no."

@@ -23,7 +23,24 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = [("Incidents", "home", {"home"}, {"incident-detail"})]
+    case_pages = {
+        "incident-detail",
+        "incident-edit",
+        "incident-history",
+        "document-upload",
+        "risk-assess",
+        "risk-detail",
+        "entry-add",
+        "entry-correct",
+        "task-add",
+        "alert-send",
+        "involvement-add",
+        "involvement-detail",
+        "person-detail",
+        "person-edit",
+        "person-history",
+    }
+    items = [("Incidents", "home", {"home"}, case_pages)]
     if user.group != "basic":
         items.append(("Inbox", "inbox", {"inbox"}, {"task-detail"}))
     if user.has_perm("incidents.add_incident"):

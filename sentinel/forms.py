@@ -21,6 +21,7 @@ _CONTROL_CLASSES = {
     "date": "govuk-input",
     "textarea": "govuk-textarea",
     "select": "govuk-select",
+    "file": "govuk-file-upload",
 }
 
 

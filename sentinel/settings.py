@@ -177,11 +177,13 @@ STATICFILES_DIRS = [
 # by the access-checked download view (SPEC W4).
 DOCUMENTS_ROOT = Path(env_str("DOCUMENTS_ROOT", str(VAR_DIR / "documents")))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Optional virus scan: the dotted path of a callable(file) that raises ValidationError.
+DOCUMENT_SCANNER = env_str("DOCUMENT_SCANNER") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "documents": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": None},
+        "BACKEND": "incidents.storage.PrivateStorage",
+        "OPTIONS": {"location": str(DOCUMENTS_ROOT)},
     },
     "staticfiles": {
         "BACKEND": (
@@ -210,6 +212,13 @@ SPECTACULAR_SETTINGS = {
     "scoped by the partnership's access policy: out-of-scope records answer 404.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "kind": name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "incidents.models.Document.Kind",
+        "WorkingSheetEntryKindEnum": "incidents.models.WorkingSheetEntry.Kind",
+        "AlertKindEnum": "incidents.models.Alert.Kind",
+        "RiskLevelEnum": "incidents.models.Incident.RiskLevel",
+    },
 }
 
 # --- Background work --------------------------------------------------------------------------

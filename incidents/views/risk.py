@@ -1,3 +1,96 @@
-"""risk pages."""
+"""Victim risk assessment pages (SPEC R1): assess, read an assessment, and the incident
+page's risk section with the history of re-assessments."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from access import policy
+
+from ..forms_risk import RiskAssessmentForm
+from ..services import risk as services
+
+
+def detail_context(incident, user) -> dict:
+    """The risk section of the incident page: the current level (kept on the incident) and
+    every assessment, newest first. One query, whatever the number of assessments."""
+    assessments = list(
+        incident.assessments.select_related("assessed_by", "involvement__person").order_by(
+            "-assessed_at", "-id"
+        )
+    )
+    return {
+        "risk_assessments": assessments,
+        "latest_risk_assessment": assessments[0] if assessments else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assess(request, urn: str):
+    incident = policy.get_incident_for_user(request.user, urn, policy.Action.EDIT, request=request)
+    involvements = services.assessable_involvements(incident)
+    form = RiskAssessmentForm(
+        request.POST if request.method == "POST" else None,
+        questions=services.active_questions(),
+        involvements=involvements,
+    )
+    if not involvements.exists():
+        del form.fields["involvement"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assess_risk(
+                incident,
+                by=request.user,
+                answers=form.answers(),
+                involvement=form.cleaned_data.get("involvement"),
+                notes=form.cleaned_data["notes"],
+                request=request,
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                for message in field_errors:
+                    form.add_error(field if field in form.fields else None, message)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(
+                request,
+                f"Risk assessed as {assessment.get_level_display()} (score {assessment.score}).",
+            )
+            return redirect("risk-detail", urn=incident.urn, pk=assessment.pk)
+    return render(
+        request,
+        "incidents/risk/assess.html",
+        {"form": form, "incident": incident, "protective_marking": incident.marking},
+    )
+
+
+@login_required
+@require_GET
+def detail(request, urn: str, pk: int):
+    assessment = services.get_assessment_for_user(request.user, pk, urn=urn, request=request)
+    incident = assessment.incident
+    return render(
+        request,
+        "incidents/risk/detail.html",
+        {
+            "incident": incident,
+            "assessment": assessment,
+            "answers": list(assessment.answers.all()),
+            "risk_assessments": list(
+                incident.assessments.select_related("assessed_by").order_by("-assessed_at", "-id")
+            ),
+            "protective_marking": incident.marking,
+        },
+    )
+
+
+urlpatterns = [
+    path("incidents/<str:urn>/risk/new/", assess, name="risk-assess"),
+    path("incidents/<str:urn>/risk/<int:pk>/", detail, name="risk-detail"),
+]

@@ -1,0 +1,223 @@
+"""The victim risk assessment (SPEC R1): a scored yes/no questionnaire giving Standard,
+Medium or High.
+
+Questions, weights and thresholds are reference data (RiskQuestion, CaseRules) that
+administrators maintain. Every assessment is kept (the history of re-assessments), authored
+and dated; each answer keeps the question's words and weight as they were when asked, so an
+old assessment reads the same after a question is reworded or reweighted.
+
+    score, level_for     the arithmetic
+    record_assessment    low level, for flows that have already checked access (callers check)
+    assess_risk          the public write: requires "edit" on the incident
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from simple_history.utils import bulk_create_with_history
+
+from access import policy
+from access.models import User
+from audit.models import AuditEvent
+from audit.services import record_event
+
+from ..models import CaseRules, Incident, RiskAnswer, RiskAssessment, RiskQuestion
+
+# Whose risk is assessed: the people the behaviour is aimed at.
+ASSESSED_ROLES = ("victim", "complainant")
+UNANSWERED = "Answer yes or no: {text}"
+NOTES_MAX = 10000
+
+
+def question_field(question: RiskQuestion | int) -> str:
+    """The name of a question's field in forms and error dicts: `question_<id>`."""
+    return f"question_{getattr(question, 'pk', question)}"
+
+
+def active_questions() -> list[RiskQuestion]:
+    return list(RiskQuestion.objects.filter(active=True).order_by("order", "id"))
+
+
+def score(answers: dict[int, bool], questions: Iterable[RiskQuestion]) -> int:
+    """The sum of the weights of the questions answered yes."""
+    return sum(question.weight for question in questions if answers.get(question.pk) is True)
+
+
+def level_for(score: int, rules: CaseRules) -> str:
+    """Standard below `medium_from`, Medium from it, High from `high_from` (R1)."""
+    if score >= rules.high_from:
+        return Incident.RiskLevel.HIGH.value
+    if score >= rules.medium_from:
+        return Incident.RiskLevel.MEDIUM.value
+    return Incident.RiskLevel.STANDARD.value
+
+
+def assessable_involvements(incident: Incident):
+    """The involvements an assessment may be about: this incident's victims and
+    complainants."""
+    from people.models import Involvement
+
+    return Involvement.objects.filter(incident=incident, role__in=ASSESSED_ROLES).select_related(
+        "person"
+    )
+
+
+def on_high_risk(assessment: RiskAssessment) -> None:
+    """Called (after commit) for every High assessment. Does nothing yet.
+
+    Issue #4 fills it (SPEC R2): notify the lead officer's supervisors (enhanced users of the
+    lead organisation covering the area), require a referral (police-led: the Adult Referral
+    & Co-ordination team; otherwise the local authority ASB co-ordinator), and put the case on
+    daily monitoring until it is re-graded. It runs after the transaction commits, so it must
+    re-fetch what it needs and be safe to run twice.
+    """
+
+
+def _validate(
+    incident: Incident,
+    answers: dict[int, bool],
+    questions: list[RiskQuestion],
+    involvement,
+    notes: str,
+) -> None:
+    errors: dict[str, str] = {}
+    for question in questions:
+        if not isinstance(answers.get(question.pk), bool):
+            errors[question_field(question)] = UNANSWERED.format(text=question.text)
+    if not questions:
+        errors["answers"] = "There are no risk questions. Ask an administrator to add them."
+    if involvement is not None and (
+        involvement.incident_id != incident.pk or involvement.role not in ASSESSED_ROLES
+    ):
+        errors["involvement"] = "Select a victim or complainant of this incident."
+    if len(notes) > NOTES_MAX:
+        errors["notes"] = f"Notes must be {NOTES_MAX:,} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_assessment(
+    incident: Incident,
+    *,
+    by: User,
+    answers: dict[int, bool],
+    involvement=None,
+    notes: str = "",
+    request=None,
+) -> RiskAssessment:
+    """Record a completed assessment. LOW LEVEL: callers check access.
+
+    Every active question must be answered yes or no (True/False); answers to questions that
+    are not active are ignored. `involvement`, if given, must be a victim or complainant of
+    this incident. The incident's `current_risk` becomes the new level (a derived value:
+    its `version` is not bumped). Raises ValidationError keyed `question_<id>`,
+    `involvement`, `notes`.
+    """
+    notes = (notes or "").strip()
+    questions = active_questions()
+    _validate(incident, answers, questions, involvement, notes)
+    rules = CaseRules.current()
+    total = score(answers, questions)
+    level = level_for(total, rules)
+
+    assessment = RiskAssessment(
+        incident=incident,
+        involvement=involvement,
+        score=total,
+        level=level,
+        notes=notes,
+        assessed_by=by,
+    )
+    assessment._history_user = by
+    assessment.save()
+    rows = [
+        RiskAnswer(
+            assessment=assessment,
+            question=question,
+            question_text=question.text,
+            weight=question.weight,
+            answer=answers[question.pk],
+        )
+        for question in questions
+    ]
+    bulk_create_with_history(rows, RiskAnswer, default_user=by)
+
+    Incident.objects.filter(pk=incident.pk).update(current_risk=level)
+    incident.current_risk = level
+
+    record_event(
+        AuditEvent.Type.RISK_ASSESSED,
+        actor=by,
+        request=request,
+        target=("incident", incident.urn),
+        details={
+            "assessment": assessment.pk,
+            "score": total,
+            "level": level,
+            "involvement": involvement.pk if involvement is not None else None,
+            "thresholds": [rules.medium_from, rules.high_from],
+        },
+    )
+    if level == Incident.RiskLevel.HIGH:
+        transaction.on_commit(lambda: on_high_risk(assessment))
+    return assessment
+
+
+@transaction.atomic
+def assess_risk(
+    incident: Incident,
+    *,
+    by: User,
+    answers: dict[int, bool],
+    involvement=None,
+    notes: str = "",
+    request=None,
+) -> RiskAssessment:
+    """Record a risk assessment: the public write, for anyone who may edit the incident
+    (PermissionDenied otherwise). Everything else is `record_assessment`."""
+    if not policy.can(by, policy.Action.EDIT, incident):
+        raise PermissionDenied
+    return record_assessment(
+        incident, by=by, answers=answers, involvement=involvement, notes=notes, request=request
+    )
+
+
+def get_assessment_for_user(
+    user: User, pk, *, urn: str | None = None, request=None
+) -> RiskAssessment:
+    """One assessment, reached through its incident and the policy, or 404 whether it is
+    missing, out of scope or (with `urn`) about another incident (V5). Reading it is a view
+    of the incident, logged by `policy.get_incident_for_user`."""
+    assessment = None
+    if str(pk).isdigit():
+        assessment = (
+            RiskAssessment.objects.filter(pk=pk)
+            .select_related("incident", "assessed_by", "involvement__person")
+            .first()
+        )
+    if urn is None and assessment is not None:
+        urn = assessment.incident.urn
+    if urn is not None:
+        incident = policy.get_incident_for_user(user, urn, policy.Action.VIEW, request=request)
+        if assessment is not None and assessment.incident_id == incident.pk:
+            assessment.incident = incident
+            return assessment
+    record_event(
+        AuditEvent.Type.ACCESS_DENIED,
+        actor=user,
+        request=request,
+        target=("risk_assessment", str(pk)[:64]),
+        outcome=AuditEvent.Outcome.DENIED,
+        details={
+            "action": "view",
+            "exists": assessment is not None,
+            "incident": urn or "",
+            "path": request.path if request else "",
+        },
+    )
+    raise Http404("No risk assessment matches the given query.")
