@@ -20,7 +20,7 @@ COPY --from=frontend /app/node_modules/govuk-frontend/dist ./node_modules/govuk-
 COPY --from=frontend /app/node_modules/@ministryofjustice/frontend/moj ./node_modules/@ministryofjustice/frontend/moj
 COPY --from=frontend /app/frontend/build ./frontend/build
 RUN useradd --system --create-home sentinel \
-    && mkdir -p /var/lib/sentinel && chown sentinel /var/lib/sentinel \
+    && mkdir -p /var/lib/sentinel/documents && chown -R sentinel /var/lib/sentinel \
     # Collected under production settings so the hashed-name manifest exists; the key is
     # a throwaway used only by this build step.
     && SENTINEL_ENV=production SECRET_KEY=build-step-only-collectstatic-key-not-used-at-runtime-0123456789 \
