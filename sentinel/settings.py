@@ -8,6 +8,7 @@ production checks: no default secret key, no DEBUG, secure cookies, HSTS.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
@@ -230,7 +231,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Alerts whose e-mail never went (worker or broker down): sent once they are back.
+    "email-unsent-alerts": {"task": "incidents.tasks.email_unsent_alerts", "schedule": 900},
+    "remind-overdue-tasks": {
+        "task": "incidents.tasks.remind_overdue_tasks",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- E-mail -----------------------------------------------------------------------------------
 # Alerts and reminders are e-mailed without personal data (SPEC W3). Development prints them
@@ -246,6 +254,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds: without Redis tasks run in the request, and a hung mail server must not hang it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "asb-case-management@localhost")
 # The address users reach the service at, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -36,13 +36,15 @@ class WorkingSheetEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # A correction is a new entry that points at the one it corrects; nothing is overwritten.
+    # RESTRICT, not PROTECT: an entry cannot be deleted on its own, but deleting the whole
+    # incident (retention) takes its entries with it.
     corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="corrections"
     )
     # For referrals: to whom, and about which person's involvement.
     referral_to = models.CharField(max_length=30, choices=ReferralTo.choices, blank=True)
     involvement = models.ForeignKey(
-        "people.Involvement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "people.Involvement", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     history = HistoricalRecords()
 

@@ -32,8 +32,12 @@ def _chromium() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 
 
-@pytest.fixture(scope="module")
-def browser():
+@pytest.fixture
+def browser(transactional_db):
+    # Function-scoped, and after the database: Playwright's sync API keeps an event loop
+    # alive in this thread, and while it runs Django's per-context connections resolve
+    # differently, so the test database's teardown (flush, then restore of the migrations'
+    # data such as the user groups) must happen after the browser has closed.
     path = _chromium()
     if not path:
         skip_or_fail("Chromium is not installed (Debian: apt-get install chromium)")
@@ -58,7 +62,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(transactional_db, browser, live_server):
     # bypass_csp lets the test inject axe-core; the app's own pages run no inline script.
     context = browser.new_context(
         base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900}

@@ -16,7 +16,10 @@ from tests.access.factories import PASSWORD
 
 from .conftest import look_at
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sign_in(page, username: str) -> None:

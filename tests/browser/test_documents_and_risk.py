@@ -18,7 +18,10 @@ from tests.incidents.test_documents import WINDOWS_PROGRAM, documents_root, png_
 
 from .conftest import look_at
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sign_in(page, username):

@@ -11,7 +11,10 @@ from tests.access.factories import PASSWORD
 
 from .conftest import look_at, marking_banners
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_operational_user_logs_a_complaint_and_opens_it(page, partnership, make_user):
