@@ -23,8 +23,7 @@ from access.api import PartnershipUser
 from ..models import Document, Incident
 from ..services import documents as services
 from ..views.documents import document_response
-
-INCIDENT_REQUIRED = "Give the incident's reference, e.g. ?incident=ASB-2026-000001."
+from . import incident_in_query
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -107,10 +106,7 @@ class DocumentViewSet(viewsets.GenericViewSet):
         ]
     )
     def list(self, request):
-        urn = request.query_params.get("incident", "").strip()
-        if not urn:
-            raise serializers.ValidationError({"incident": [INCIDENT_REQUIRED]})
-        incident = policy.get_incident_for_user(request.user, urn, request=request)
+        incident = incident_in_query(request)
         documents = incident.documents.select_related("uploaded_by").order_by(
             "-uploaded_at", "-id"
         )

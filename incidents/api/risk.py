@@ -24,8 +24,7 @@ from access.api import PartnershipUser
 
 from ..models import Incident, RiskAnswer, RiskAssessment, RiskQuestion
 from ..services import risk as services
-
-INCIDENT_REQUIRED = "Give the incident's reference, e.g. ?incident=ASB-2026-000001."
+from . import incident_in_query
 
 
 class RiskQuestionSerializer(serializers.ModelSerializer):
@@ -127,10 +126,7 @@ class RiskAssessmentViewSet(viewsets.GenericViewSet):
         ]
     )
     def list(self, request):
-        urn = request.query_params.get("incident", "").strip()
-        if not urn:
-            raise serializers.ValidationError({"incident": [INCIDENT_REQUIRED]})
-        incident = policy.get_incident_for_user(request.user, urn, request=request)
+        incident = incident_in_query(request)
         assessments = (
             incident.assessments.select_related("assessed_by")
             .prefetch_related("answers")

@@ -28,6 +28,7 @@ from access.models import User
 
 from ..models import Alert, Incident, Task
 from ..services import tasks as services
+from . import incident_in_query
 from .worksheet import refused, service_errors
 
 
@@ -121,9 +122,8 @@ class TaskViewSet(
         tasks = Task.objects.filter(
             incident__in=Incident.objects.for_user(user, policy.Action.VIEW)
         ).select_related("incident", "assigned_to__organisation", "assigned_by__organisation")
-        urn = params.get("incident", "").strip()
-        if urn:
-            incident = policy.get_incident_for_user(user, urn, request=self.request)
+        incident = incident_in_query(self.request, required=False)
+        if incident is not None:
             tasks = tasks.filter(incident=incident)
         if params.get("assigned_to") == "me":
             tasks = tasks.filter(assigned_to=user)

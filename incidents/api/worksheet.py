@@ -23,6 +23,7 @@ from audit.services import record_event
 
 from ..models import WorkingSheetEntry
 from ..services import worksheet as services
+from . import incident_in_query
 
 
 def service_errors(error: DjangoValidationError) -> ValidationError:
@@ -101,12 +102,7 @@ class WorkingSheetEntryViewSet(
         return NewEntrySerializer if self.action == "create" else EntrySerializer
 
     def get_queryset(self):
-        urn = self.request.query_params.get("incident", "").strip()
-        if not urn:
-            raise ValidationError(
-                {"incident": ["Give the incident's reference: ?incident=ASB-2026-000001."]}
-            )
-        incident = policy.get_incident_for_user(self.request.user, urn, request=self.request)
+        incident = incident_in_query(self.request)
         return incident.entries.select_related("incident", "author__organisation").order_by(
             "occurred_at", "id"
         )
