@@ -275,9 +275,13 @@ def _incident_ids(user, action):
     return Incident.objects.for_user(user, action).values("pk")
 
 
-def get_person_for_user(user, pk, action: str = Action.VIEW, *, request=None, lock=False):
+def get_person_for_user(
+    user, pk, action: str = Action.VIEW, *, request=None, lock=False, record_view=None
+):
     """One person for `action`, or 404 for missing and out of scope alike, logged as for
-    incidents."""
+    incidents (including `record_view`: by default a read is logged for "view" only)."""
+    if record_view is None:
+        record_view = action == Action.VIEW
     from audit.models import AuditEvent
     from audit.services import record_event
     from people.models import Person
@@ -300,7 +304,7 @@ def get_person_for_user(user, pk, action: str = Action.VIEW, *, request=None, lo
             },
         )
         raise Http404("No person matches the given query.")
-    if action == Action.VIEW:
+    if record_view:
         record_event(
             AuditEvent.Type.PERSON_VIEWED,
             actor=user,

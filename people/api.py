@@ -1,3 +1,337 @@
-"""REST API: people and involvements."""
+"""REST API: people and involvements (SPEC I1, P1-P3), scoped by the same policy as the pages.
 
-routes: list = []
+Out-of-scope records answer 404 (V5). Updates to a person must name the `version` they
+were based on; a stale one answers 409 with what changed since.
+"""
+
+from dataclasses import asdict
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from access import policy
+from access.api import PartnershipUser
+from access.models import UserGroup
+from audit.models import AuditEvent
+from audit.services import record_event
+from incidents.api import incident_in_query
+from incidents.services.conflicts import StaleEdit
+
+from . import services
+from .models import Involvement, Person
+
+
+def _field_errors(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            *services.PERSON_FIELDS,
+            "merged_into",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PersonInputSerializer(serializers.Serializer):
+    """A person's details as sent by a client; the service validates and normalises them."""
+
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    other_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    estimated_age = serializers.IntegerField(required=False, allow_null=True)
+    gender = serializers.ChoiceField(Person.Gender.choices, required=False)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    uprn = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    ni_number = serializers.CharField(max_length=13, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    ethnicity = serializers.ChoiceField(Person.Ethnicity.choices, required=False)
+    disability = serializers.CharField(required=False, allow_blank=True)
+    vulnerability = serializers.CharField(required=False, allow_blank=True)
+    support_needs = serializers.CharField(required=False, allow_blank=True)
+
+
+class PersonUpdateSerializer(PersonInputSerializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text="The version the change is based on (from the last read)."
+    )
+
+
+class MatchQuerySerializer(serializers.Serializer):
+    given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    family_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+
+    def validate_postcode(self, value):
+        try:
+            return services.normalise_postcode(value)
+        except DjangoValidationError as error:
+            raise ValidationError(error.messages[0]) from None
+
+
+class PersonSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "given_name", "family_name", "date_of_birth", "postcode"]
+        read_only_fields = fields
+
+
+class MatchSerializer(serializers.Serializer):
+    person = PersonSummarySerializer()
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class InvolvementSerializer(serializers.ModelSerializer):
+    incident = serializers.CharField(source="incident.urn", read_only=True)
+    created_by = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Involvement
+        fields = [
+            "id",
+            "incident",
+            "person",
+            "anonymised_label",
+            "role",
+            "dependant_of",
+            "risk_notes",
+            "support_needs",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class InvolvementCreateSerializer(serializers.Serializer):
+    incident = serializers.CharField(max_length=20, help_text="The incident's reference (URN).")
+    role = serializers.ChoiceField(Involvement.Role.choices)
+    person = serializers.IntegerField(
+        required=False, allow_null=True, help_text="An existing person to link."
+    )
+    person_fields = PersonInputSerializer(
+        required=False, allow_null=True, help_text="A new person's details."
+    )
+    anonymised_label = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    dependant_of = serializers.IntegerField(required=False, allow_null=True)
+    risk_notes = serializers.CharField(required=False, allow_blank=True)
+    support_needs = serializers.CharField(required=False, allow_blank=True)
+
+
+_CONFLICT = inline_serializer(
+    "PersonConflict",
+    {
+        "detail": serializers.CharField(),
+        "version": serializers.IntegerField(),
+        "changes": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+# --- Viewsets ---------------------------------------------------------------------------------
+
+
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """People in the incidents the user can see."""
+
+    serializer_class = PersonSerializer
+    permission_classes = [PartnershipUser]
+
+    def get_queryset(self):
+        return policy.visible_people(self.request.user).filter(merged_into__isnull=True)
+
+    def get_object(self):
+        return policy.get_person_for_user(
+            self.request.user, self.kwargs["pk"], request=self.request
+        )
+
+    @extend_schema(
+        request=PersonUpdateSerializer,
+        responses={200: PersonSerializer, 409: _CONFLICT},
+    )
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        person = policy.get_person_for_user(
+            request.user, self.kwargs["pk"], "edit", request=request
+        )
+        incoming = PersonUpdateSerializer(data=request.data, partial=partial)
+        if partial and "version" not in request.data:
+            raise ValidationError({"version": ["This field is required."]})
+        incoming.is_valid(raise_exception=True)
+        fields = dict(incoming.validated_data)
+        version = fields.pop("version")
+        try:
+            person = services.update_person(
+                person, by=request.user, expected_version=version, request=request, **fields
+            )
+        except StaleEdit as stale:
+            person.refresh_from_db()
+            return Response(
+                {
+                    "detail": "Someone else changed this record while you were editing it.",
+                    "version": person.version,
+                    "changes": [asdict(change) for change in stale.changes],
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        except DjangoValidationError as error:
+            raise _field_errors(error) from None
+        except PermissionDenied:
+            raise Http404 from None
+        return Response(PersonSerializer(person).data)
+
+    @extend_schema(
+        request=PersonUpdateSerializer,
+        responses={200: PersonSerializer, 409: _CONFLICT},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=MatchQuerySerializer, responses=MatchSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="matches")
+    def matches(self, request):
+        """Likely matches for a person about to be added (P2), among people the user can
+        see. Basic users have no search (S1): 404."""
+        if request.user.group == UserGroup.BASIC:
+            raise Http404
+        query = MatchQuerySerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        matches = services.search_people(
+            request.user,
+            purpose="Matching through the API",
+            request=request,
+            **query.validated_data,
+        )
+        return Response({"results": MatchSerializer(matches, many=True).data})
+
+
+class InvolvementViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """People's parts in incidents. List one incident's with `?incident=<URN>`."""
+
+    serializer_class = InvolvementSerializer
+    permission_classes = [PartnershipUser]
+
+    def get_queryset(self):
+        involvements = (
+            Involvement.objects.filter(
+                incident__in=policy.visible_incidents(self.request.user).values("pk")
+            )
+            .select_related("incident", "created_by")
+            .order_by("incident_id", "id")
+        )
+        incident = incident_in_query(self.request, required=False)
+        if incident is not None:
+            involvements = involvements.filter(incident=incident)
+        return involvements
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("incident", str, description="Only this incident's (its URN).")
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self):
+        pk = self.kwargs["pk"]
+        urn = (
+            Involvement.objects.filter(pk=pk).values_list("incident__urn", flat=True).first()
+            if str(pk).isdigit()
+            else None
+        )
+        if urn is None:
+            record_event(
+                AuditEvent.Type.ACCESS_DENIED,
+                actor=self.request.user,
+                request=self.request,
+                target=("involvement", str(pk)[:64]),
+                outcome=AuditEvent.Outcome.DENIED,
+                details={"action": "view", "exists": False, "path": self.request.path},
+            )
+            raise Http404
+        # Logs the read of the incident, or the denial (V5).
+        incident = policy.get_incident_for_user(self.request.user, urn, request=self.request)
+        return incident.involvements.select_related("incident", "created_by").get(pk=pk)
+
+    @extend_schema(request=InvolvementCreateSerializer, responses={201: InvolvementSerializer})
+    def create(self, request, *args, **kwargs):
+        incoming = InvolvementCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        incident = policy.get_incident_for_user(
+            request.user, data["incident"], "edit", request=request
+        )
+        person = None
+        if data.get("person") is not None:
+            person = policy.visible_people(request.user).filter(pk=data["person"]).first()
+            if person is None:
+                raise ValidationError({"person": ["There is no person you can see with this id."]})
+        dependant_of = None
+        if data.get("dependant_of") is not None:
+            dependant_of = incident.involvements.filter(pk=data["dependant_of"]).first()
+            if dependant_of is None:
+                raise ValidationError(
+                    {"dependant_of": ["Choose someone involved in this incident."]}
+                )
+        try:
+            involvement = services.add_involvement(
+                incident,
+                by=request.user,
+                role=data["role"],
+                person=person,
+                person_fields=dict(data["person_fields"]) if data.get("person_fields") else None,
+                anonymised_label=data.get("anonymised_label", ""),
+                dependant_of=dependant_of,
+                risk_notes=data.get("risk_notes", ""),
+                support_needs=data.get("support_needs", ""),
+                request=request,
+            )
+        except DjangoValidationError as error:
+            errors = _field_errors(error).detail
+            # A new person's details come back under "person_fields", where they were sent.
+            nested = {k: v for k, v in errors.items() if k in services.PERSON_FIELDS}
+            if nested:
+                errors = {k: v for k, v in errors.items() if k not in nested}
+                errors["person_fields"] = nested
+            raise ValidationError(errors) from None
+        except PermissionDenied:
+            raise Http404 from None
+        return Response(InvolvementSerializer(involvement).data, status=status.HTTP_201_CREATED)
+
+
+routes = [
+    ("people", PersonViewSet, "person"),
+    ("involvements", InvolvementViewSet, "involvement"),
+]

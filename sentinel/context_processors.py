@@ -43,6 +43,7 @@ def navigation(request):
     items = [("Incidents", "home", {"home"}, case_pages)]
     if user.group != "basic":
         items.append(("Inbox", "inbox", {"inbox"}, {"task-detail"}))
+        items.append(("Find a person", "person-search", {"person-search"}, {"people-merge"}))
     if user.has_perm("incidents.add_incident"):
         items.append(
             (

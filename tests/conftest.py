@@ -34,6 +34,22 @@ def skip_or_fail(reason: str):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_in_process(request):
+    """Unit tests run Celery tasks in-process, whatever REDIS_URL says, so that what a task
+    does is checked where it is queued. Tests about the real broker and worker are marked
+    `real_celery` and use Redis."""
+    from sentinel.celery import app
+
+    if request.node.get_closest_marker("real_celery"):
+        yield
+        return
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,5 +1,6 @@
 """The real services the deployment runs on are reachable and wired in."""
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -12,6 +13,7 @@ def test_database_is_what_the_environment_says(db):
     assert connection.vendor == expected
 
 
+@pytest.mark.real_celery
 def test_celery_reaches_the_broker():
     if not settings.REDIS_URL:
         skip_or_fail("REDIS_URL is not set: tasks run in-process, no broker to reach")

@@ -4,19 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0005_complaint_drafts'),
+        ("incidents", "0005_complaint_drafts"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='pencode',
-            options={'ordering': ['code'], 'permissions': [('maintain_reference_data', "Maintain the partnership's reference lists")], 'verbose_name': 'PEN code'},
+            name="pencode",
+            options={
+                "ordering": ["code"],
+                "permissions": [
+                    ("maintain_reference_data", "Maintain the partnership's reference lists")
+                ],
+                "verbose_name": "PEN code",
+            },
         ),
         migrations.AlterConstraint(
-            model_name='caserules',
-            name='high_threshold_above_medium',
-            constraint=models.CheckConstraint(condition=models.Q(('high_from__gt', models.F('medium_from'))), name='high_threshold_above_medium', violation_error_message='High must start above Medium.'),
+            model_name="caserules",
+            name="high_threshold_above_medium",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("high_from__gt", models.F("medium_from"))),
+                name="high_threshold_above_medium",
+                violation_error_message="High must start above Medium.",
+            ),
         ),
     ]

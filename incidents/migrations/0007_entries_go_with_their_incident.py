@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0006_reference_data_permission'),
-        ('people', '0002_intervention_types_and_trigram'),
+        ("incidents", "0006_reference_data_permission"),
+        ("people", "0002_intervention_types_and_trigram"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='workingsheetentry',
-            name='corrects',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='corrections', to='incidents.workingsheetentry'),
+            model_name="workingsheetentry",
+            name="corrects",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="corrections",
+                to="incidents.workingsheetentry",
+            ),
         ),
         migrations.AlterField(
-            model_name='workingsheetentry',
-            name='involvement',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='people.involvement'),
+            model_name="workingsheetentry",
+            name="involvement",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="+",
+                to="people.involvement",
+            ),
         ),
     ]

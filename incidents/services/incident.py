@@ -1,7 +1,5 @@
 """Every write to an incident goes through here (CONVENTIONS: services)."""
 
-import re
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -11,12 +9,10 @@ from access import policy
 from access.models import Area, User, UserGroup
 from audit.models import AuditEvent
 from audit.services import record_event
+from sentinel.validation import normalise_postcode as shared_normalise_postcode
 
 from ..models import Incident, UrnSequence
 from .conflicts import StaleEdit, changes_since
-
-# The shape of a UK postcode (outward code, inward code), without checking it exists.
-UK_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
 
 
 def next_urn(year: int | None = None) -> str:
@@ -126,13 +122,11 @@ PLACE_FIELDS = {"uprn", "postcode", "address"}
 
 
 def normalise_postcode(value: str) -> str:
-    """'le19 2ab ' -> 'LE19 2AB'. Checked for shape, not existence."""
-    compact = "".join(value.split()).upper()
-    if not compact:
-        return ""
-    if not UK_POSTCODE.fullmatch(compact):
-        raise ValidationError({"postcode": "Enter a real postcode, like LE19 2AB."})
-    return f"{compact[:-3]} {compact[-3:]}"
+    """The incident's postcode, normalised; a bad one is an error on the "postcode" field."""
+    try:
+        return shared_normalise_postcode(value)
+    except ValidationError as error:
+        raise ValidationError({"postcode": error.messages}) from None
 
 
 def validate_details(fields: dict) -> None:

@@ -1,0 +1,161 @@
+"""Likely matches for a person being added, so that users link instead of duplicating (P2).
+
+Only people the user may already see are ever offered (`policy.visible_people`): offering
+someone known only to another partner's out-of-scope incidents would disclose that the
+partner holds a record about them (V5). Merged records are never offered.
+
+Scoring (0-1), the same on every database:
+
+    0.55 x name similarity   (family name weighs 0.6, given name 0.4; the family name
+                              alone when no given name is typed)
+  + 0.30 if the dates of birth are the same
+  + 0.15 if the postcodes are the same
+  - 0.50 if both dates of birth are known and differ
+
+A match is offered at MIN_SCORE or above, and only when the names are at least a little
+alike (MIN_NAME). Name similarity comes from PostgreSQL's pg_trgm (`TrigramSimilarity`),
+which also finds candidates whose names differ at the first letter; on SQLite (development)
+it falls back to difflib over a candidate set narrowed in SQL (same date of birth, same
+postcode, or a family name with the same first letter).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F, Q
+
+from access import policy
+from sentinel.validation import normalise_postcode
+
+from .models import Person
+
+MIN_SCORE = 0.45
+MIN_NAME = 0.3
+# How many candidates the database hands over for scoring.
+CANDIDATES = 200
+# pg_trgm similarity below which a name is not a candidate on its own.
+TRIGRAM_CANDIDATE = 0.2
+
+
+@dataclass
+class Match:
+    person: Person
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def use_trigram() -> bool:
+    """pg_trgm on PostgreSQL; the difflib fallback elsewhere."""
+    return connection.vendor == "postgresql"
+
+
+def _ratio(a: str, b: str) -> float:
+    a, b = a.strip().lower(), b.strip().lower()
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _candidates_postgres(people, given_name, family_name, date_of_birth, postcode):
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    people = people.annotate(
+        family_similarity=TrigramSimilarity("family_name", family_name),
+        given_similarity=TrigramSimilarity("given_name", given_name or family_name),
+    )
+    near = Q(family_similarity__gte=TRIGRAM_CANDIDATE)
+    if date_of_birth:
+        near |= Q(date_of_birth=date_of_birth)
+    if postcode:
+        near |= Q(postcode=postcode)
+    people = people.filter(near).order_by(
+        (F("family_similarity") * 0.6 + F("given_similarity") * 0.4).desc(), "id"
+    )
+    return [
+        (person, person.family_similarity, person.given_similarity if given_name else 0.0)
+        for person in people[:CANDIDATES]
+    ]
+
+
+def _candidates_fallback(people, given_name, family_name, date_of_birth, postcode):
+    near = Q(family_name__istartswith=family_name.strip()[:1])
+    if date_of_birth:
+        near |= Q(date_of_birth=date_of_birth)
+    if postcode:
+        near |= Q(postcode=postcode)
+    return [
+        (
+            person,
+            _ratio(person.family_name, family_name),
+            _ratio(person.given_name, given_name),
+        )
+        for person in people.filter(near).order_by("id")[:CANDIDATES]
+    ]
+
+
+def _name_reason(same_name: bool, name: float, person: Person, given_name: str) -> str:
+    if same_name:
+        return "Same name" if given_name else "Same last name"
+    if name >= 0.5:
+        return "Name similar"
+    if given_name and person.given_name.lower() == given_name.lower():
+        return "Same first name"
+    return "Name partly similar"
+
+
+def find_matches(
+    user,
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: datetime.date | None = None,
+    postcode: str = "",
+    limit: int = 5,
+) -> list[Match]:
+    """People the user can see who are likely to be this person, best first."""
+    family_name = (family_name or "").strip()
+    given_name = (given_name or "").strip()
+    if not family_name:
+        return []
+    try:
+        postcode = normalise_postcode(postcode)
+    except ValidationError:  # a malformed postcode simply matches nothing
+        postcode = ""
+    people = policy.visible_people(user).filter(merged_into__isnull=True)
+    if use_trigram():
+        candidates = _candidates_postgres(people, given_name, family_name, date_of_birth, postcode)
+    else:
+        candidates = _candidates_fallback(people, given_name, family_name, date_of_birth, postcode)
+
+    matches = []
+    for person, family_similarity, given_similarity in candidates:
+        if given_name:
+            name = 0.6 * family_similarity + 0.4 * given_similarity
+        else:  # a search by last name alone
+            name = family_similarity
+        if name < MIN_NAME:
+            continue
+        same_name = person.family_name.lower() == family_name.lower() and (
+            not given_name or person.given_name.lower() == given_name.lower()
+        )
+        reasons = [_name_reason(same_name, name, person, given_name)]
+        score = 0.55 * (1.0 if same_name else name)
+        if date_of_birth and person.date_of_birth:
+            if person.date_of_birth == date_of_birth:
+                score += 0.30
+                reasons.append("Same date of birth")
+            else:
+                score -= 0.50
+        if postcode and person.postcode == postcode:
+            score += 0.15
+            reasons.append("Same postcode")
+        score = round(max(0.0, min(1.0, score)), 2)
+        if score >= MIN_SCORE:
+            matches.append(Match(person=person, score=score, reasons=reasons))
+    matches.sort(key=lambda m: (-m.score, m.person.family_name, m.person.given_name, m.person.pk))
+    return matches[:limit]

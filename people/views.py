@@ -1,0 +1,853 @@
+"""Pages for people and their involvement in incidents (SPEC P1-P6, S1, A1).
+
+Every person is reached through the policy (`get_person_for_user`, `visible_people`,
+`people_for`), every incident through `get_incident_for_user`: out of scope is 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from access import policy
+from access.models import UserGroup
+from audit.history import history_of
+from audit.models import AuditEvent
+from audit.services import record_event
+from incidents.models import Incident
+from incidents.services.conflicts import StaleEdit
+from incidents.services.repeats import PERPETRATOR_ROLES, VICTIM_ROLES
+
+from . import services
+from .forms import (
+    AnonymisedInvolvementForm,
+    ConsentForm,
+    FindPersonForm,
+    InterventionForm,
+    InvolvementDetailsForm,
+    MergeConfirmForm,
+    MergePickForm,
+    PersonDetailsForm,
+    PersonEditForm,
+    PersonSearchForm,
+    StatementForm,
+    UndoMergeForm,
+)
+from .matching import find_matches
+from .models import Consent, Intervention, Involvement, Person
+
+_MARKING_ORDER = [m.value for m in Incident.Marking]
+ROLE_ORDER = [
+    Involvement.Role.COMPLAINANT,
+    Involvement.Role.VICTIM,
+    Involvement.Role.WITNESS,
+    Involvement.Role.PERPETRATOR,
+    Involvement.Role.DEPENDANT,
+]
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def highest_marking(markings) -> str:
+    """The marking a page must carry: the highest among the records it shows (SPEC C7)."""
+    found = set(markings) or {Incident.Marking.RESTRICTED}
+    return max(found, key=_MARKING_ORDER.index)
+
+
+def _people_marking(user, person_ids) -> str:
+    """The highest marking among the incidents (that the user may see) of these people."""
+    if not person_ids:
+        return highest_marking([])
+    markings = (
+        policy.visible_incidents(user)
+        .filter(involvements__person__in=list(person_ids))
+        .values_list("marking", flat=True)
+        .distinct()
+    )
+    return highest_marking(markings)
+
+
+def _apply_errors(error: ValidationError, form, fallback=None) -> None:
+    """Put a service's field -> message errors on the form's fields (or its non-field
+    errors, or `fallback`'s, when the form has no such field)."""
+    for field, field_messages in error.message_dict.items():
+        for message in field_messages:
+            if field in form.fields:
+                form.add_error(field, message)
+            elif fallback is not None:
+                fallback.append(message)
+            else:
+                form.add_error(None, message)
+
+
+def _summary(*forms, extra=()) -> list[dict]:
+    """One error summary for a page with several forms: each error links to its control."""
+    items = [{"text": text, "href": href} for text, href in extra]
+    for form in forms:
+        if form is None or not form.is_bound:
+            continue
+        items.extend({"text": error, "href": ""} for error in form.non_field_errors())
+        for field in form:
+            for error in field.errors:
+                if field.is_hidden:
+                    href = ""
+                elif field.widget_type == "radioselect":
+                    href = f"#{field.subwidgets[0].id_for_label}"
+                else:
+                    href = f"#{field.id_for_label}"
+                items.append({"text": error, "href": href})
+    return items
+
+
+def age_on(date_of_birth: datetime.date | None, today: datetime.date) -> int | None:
+    if date_of_birth is None:
+        return None
+    before_birthday = (today.month, today.day) < (date_of_birth.month, date_of_birth.day)
+    return today.year - date_of_birth.year - before_birthday
+
+
+def person_rows(person: Person) -> list[tuple[str, str]]:
+    """(label, value) for each of a person's details, for a summary list."""
+    rows = []
+    for name in services.PERSON_FIELDS:
+        field = Person._meta.get_field(name)
+        value = getattr(person, name)
+        if field.choices:
+            value = getattr(person, f"get_{name}_display")()
+        elif isinstance(value, datetime.date):
+            value = f"{value.day} {value:%B %Y}"
+        rows.append((_LABELS.get(name, str(field.verbose_name).capitalize()), value))
+    return rows
+
+
+_LABELS = {
+    "given_name": "First name",
+    "family_name": "Last name",
+    "postcode": "Postcode",
+    "phone": "Phone number",
+    "email": "Email address",
+    "language": "Preferred language",
+    "ethnicity": "Ethnic group",
+    "uprn": "UPRN",
+    "ni_number": "National Insurance number",
+}
+
+
+def _is_administrator(user) -> bool:
+    return user.group == UserGroup.ADMINISTRATOR
+
+
+def _may_search(user) -> bool:
+    """Basic search (S1) is for operational users and above."""
+    return policy.may_use_system(user) and user.group != UserGroup.BASIC
+
+
+# --- The incident page's "People involved" card ---------------------------------------------
+
+
+def detail_context(incident: Incident, user) -> dict:
+    """What templates/incidents/sections/people.html needs: one query, whatever the number
+    of people. Repeat flags are the incident's own (S4a), shown against the roles they
+    concern."""
+    today = timezone.localdate()
+    involvements = sorted(
+        incident.involvements.select_related("person", "dependant_of__person"),
+        key=lambda i: (ROLE_ORDER.index(i.role), i.pk),
+    )
+    rows = []
+    for involvement in involvements:
+        person = involvement.person
+        flags = []
+        if incident.repeat_victim_flag and involvement.role in VICTIM_ROLES:
+            flags.append("Repeat victim")
+        if incident.repeat_perpetrator_flag and involvement.role in PERPETRATOR_ROLES:
+            flags.append("Repeat perpetrator")
+        dependant_of = involvement.dependant_of
+        rows.append(
+            {
+                "involvement": involvement,
+                "name": str(person) if person else involvement.anonymised_label,
+                "person_url": reverse("person-detail", args=[person.pk]) if person else "",
+                "role": involvement.get_role_display(),
+                "dependant_of": (
+                    str(dependant_of.person or dependant_of.anonymised_label)
+                    if dependant_of
+                    else ""
+                ),
+                "date_of_birth": person.date_of_birth if person else None,
+                "age": age_on(person.date_of_birth, today) if person else None,
+                "estimated_age": person.estimated_age if person else None,
+                "flags": flags,
+                "url": reverse("involvement-detail", args=[incident.urn, involvement.pk]),
+            }
+        )
+    return {
+        "people_section": {
+            "rows": rows,
+            "can_add": bool(getattr(incident, "allowed_edit", False)),
+            "add_url": reverse("involvement-add", args=[incident.urn]),
+            "is_anonymised": incident.is_anonymised,
+        }
+    }
+
+
+# --- A person ---------------------------------------------------------------------------------
+
+
+@login_required
+def person_detail(request, pk: int):
+    user = request.user
+    person = policy.get_person_for_user(user, pk, request=request)
+    visible = policy.visible_incidents(user).values("pk")
+    involvements = sorted(
+        person.involvements.filter(incident__in=visible).select_related(
+            "incident", "incident__area"
+        ),
+        key=lambda i: (-i.incident.created_at.timestamp(), ROLE_ORDER.index(i.role), i.pk),
+    )
+    consents = list(
+        person.consents.filter(incident__in=visible)
+        .select_related("incident", "recorded_by")
+        .order_by("-decided_on", "-recorded_at", "-id")
+    )
+    merged_from = list(person.merged_from.order_by("id")) if _is_administrator(user) else []
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "rows": person_rows(person),
+            "age": age_on(person.date_of_birth, timezone.localdate()),
+            "involvements": involvements,
+            "consents": consents,
+            "can_edit": policy.people_for(user, "edit").filter(pk=person.pk).exists(),
+            "merged_from": merged_from,
+            "is_administrator": _is_administrator(user),
+            "protective_marking": highest_marking(i.incident.marking for i in involvements),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk: int):
+    user = request.user
+    person = policy.get_person_for_user(user, pk, "edit", request=request, record_view=True)
+    conflict = None
+    if request.method == "POST":
+        form = PersonEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_person(
+                    person,
+                    by=user,
+                    expected_version=form.cleaned_data["version"],
+                    request=request,
+                    **form.person_fields(),
+                )
+            except StaleEdit as stale:
+                conflict = stale.changes
+                person.refresh_from_db()
+                # Keep what they typed; a second save, made knowingly, is based on the
+                # version they have now been shown.
+                data = request.POST.copy()
+                data["version"] = str(person.version)
+                form = PersonEditForm(data)
+                form.is_valid()
+            except ValidationError as error:
+                _apply_errors(error, form)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(request, f"{person}'s details have been saved.")
+                return redirect("person-detail", pk=person.pk)
+    else:
+        initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+        initial["version"] = person.version
+        form = PersonEditForm(initial=initial)
+    return render(
+        request,
+        "people/edit.html",
+        {
+            "person": person,
+            "form": form,
+            "conflict": conflict,
+            "protective_marking": _people_marking(user, [person.pk]),
+        },
+    )
+
+
+@login_required
+def person_history(request, pk: int):
+    user = request.user
+    person = policy.get_person_for_user(user, pk, request=request)
+    record_event(
+        AuditEvent.Type.HISTORY_VIEWED,
+        actor=user,
+        request=request,
+        target=("person", person.pk),
+        details={"path": request.path},
+    )
+    merges = list(
+        AuditEvent.objects.filter(event_type=AuditEvent.Type.PEOPLE_MERGED)
+        .filter(Q(target_type="person", target_id=str(person.pk)) | Q(details__keep=person.pk))
+        .order_by("-occurred_at", "-id")
+    )
+    others = {
+        p.pk: p
+        for p in Person.objects.filter(
+            pk__in={m.details.get("duplicate") for m in merges}
+            | {m.details.get("keep") for m in merges}
+        )
+    }
+    merge_rows = [
+        {
+            "event": event,
+            "undo": event.details.get("action") == "undo",
+            "duplicate": others.get(event.details.get("duplicate")),
+            "duplicate_id": event.details.get("duplicate"),
+            "keep": others.get(event.details.get("keep")),
+            "keep_id": event.details.get("keep"),
+        }
+        for event in merges
+    ]
+    return render(
+        request,
+        "people/history.html",
+        {
+            "person": person,
+            "entries": history_of(person),
+            "merges": merge_rows,
+            "protective_marking": _people_marking(user, [person.pk]),
+        },
+    )
+
+
+# --- Adding a person to an incident (P2, P3, C5) --------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_add(request, urn: str):
+    """Step 1 asks who they are; step 2 offers likely matches to link, or a new person's
+    details. What was typed travels in the POST body between steps, never in the URL."""
+    user = request.user
+    incident = policy.get_incident_for_user(user, urn, "edit", request=request)
+    context = {"incident": incident, "protective_marking": incident.marking}
+    if incident.is_anonymised:
+        return _add_anonymised(request, incident, context)
+
+    step = request.POST.get("step") if request.method == "POST" else None
+    find = FindPersonForm(request.POST if step else None, incident=incident, prefix="find")
+    if step in (None, "change") or not find.is_valid():
+        # "change" comes back from step 2: the bound form shows what they typed.
+        return render(
+            request,
+            "people/involvement_find.html",
+            {**context, "find": find, "errors": _summary(find) if step == "find" else []},
+        )
+
+    terms = {
+        "given_name": find.cleaned_data["given_name"],
+        "family_name": find.cleaned_data["family_name"],
+        "date_of_birth": find.cleaned_data["date_of_birth"],
+        "postcode": find.cleaned_data["postcode"],
+    }
+    if step == "find":
+        matches = services.search_people(
+            user, purpose=f"Adding a person to {incident.urn}", request=request, **terms
+        )
+        details = PersonDetailsForm(prefix="person", initial=terms)
+        more = InvolvementDetailsForm(prefix="involvement")
+        return _choose(request, context, find, matches, details, more, choice="")
+
+    # step == "save"
+    matches = find_matches(user, **terms)
+    offered = {str(match.person.pk): match.person for match in matches}
+    choice = request.POST.get("match-choice", "") if matches else "new"
+    details = PersonDetailsForm(request.POST, prefix="person")
+    more = InvolvementDetailsForm(request.POST, prefix="involvement")
+    choice_errors: list[str] = []
+    if choice != "new" and choice not in offered:
+        choice_errors.append("Choose a person to link, or “None of these”")
+    details_ok = details.is_valid() if choice == "new" else True
+    if more.is_valid() and details_ok and not choice_errors:
+        try:
+            involvement = services.add_involvement(
+                incident,
+                by=user,
+                role=find.cleaned_data["role"],
+                person=offered.get(choice),
+                person_fields=details.person_fields() if choice == "new" else None,
+                dependant_of=find.cleaned_data["dependant_of"],
+                risk_notes=more.cleaned_data["risk_notes"],
+                support_needs=more.cleaned_data["support_needs"],
+                request=request,
+            )
+        except ValidationError as error:
+            _apply_errors(error, details if choice == "new" else more, choice_errors)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(
+                request,
+                f"{involvement.person} added to {incident.urn} as "
+                f"{involvement.get_role_display().lower()}.",
+            )
+            return redirect("incident-detail", urn=incident.urn)
+    if choice != "new":
+        # They chose a link, so the new-person details were not checked: show what was
+        # typed in them, without messages.
+        details = PersonDetailsForm(
+            prefix="person",
+            initial={
+                name: request.POST.get(f"person-{name}", "") for name in services.PERSON_FIELDS
+            },
+        )
+    return _choose(request, context, find, matches, details, more, choice, choice_errors)
+
+
+def _choose(request, context, find, matches, details, more, choice, choice_errors=()):
+    extra = [(error, "#match-choice" if matches else "") for error in choice_errors]
+    return render(
+        request,
+        "people/involvement_choose.html",
+        {
+            **context,
+            "find": find,
+            "matches": matches,
+            "details": details,
+            "more": more,
+            "choice": choice,
+            "choice_errors": list(choice_errors),
+            "errors": _summary(details, more, extra=extra),
+            "role_label": Involvement.Role(find.cleaned_data["role"]).label,
+        },
+    )
+
+
+def _add_anonymised(request, incident, context):
+    form = AnonymisedInvolvementForm(
+        request.POST if request.method == "POST" else None, incident=incident
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            involvement = services.add_involvement(
+                incident,
+                by=request.user,
+                role=form.cleaned_data["role"],
+                anonymised_label=form.cleaned_data["anonymised_label"],
+                dependant_of=form.cleaned_data["dependant_of"],
+                risk_notes=form.cleaned_data["risk_notes"],
+                support_needs=form.cleaned_data["support_needs"],
+                request=request,
+            )
+        except ValidationError as error:
+            _apply_errors(error, form)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, f"{involvement.anonymised_label} added to {incident.urn}.")
+            return redirect("incident-detail", urn=incident.urn)
+    return render(request, "people/involvement_anonymised.html", {**context, "form": form})
+
+
+# --- One involvement: statements (P4), interventions (P5), consent (P6) -----------------------
+
+
+def _consent_by_scope(involvement: Involvement) -> list[dict]:
+    if involvement.person_id is None:
+        return []
+    decisions = defaultdict(list)
+    for consent in (
+        Consent.objects.filter(
+            person_id=involvement.person_id, incident_id=involvement.incident_id
+        )
+        .select_related("recorded_by")
+        .order_by("-decided_on", "-recorded_at", "-id")
+    ):
+        decisions[consent.scope].append(consent)
+    return [
+        {
+            "scope": label,
+            "current": decisions[scope][0] if decisions[scope] else None,
+            "history": decisions[scope],
+        }
+        for scope, label in Consent.Scope.choices
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_detail(request, urn: str, pk: int):
+    user = request.user
+    incident = policy.get_incident_for_user(user, urn, request=request)
+    involvement = get_object_or_404(
+        incident.involvements.select_related("person", "dependant_of__person"), pk=pk
+    )
+    may_edit = bool(incident.allowed_edit)
+    takes_statements = involvement.role in services.STATEMENT_ROLES
+    takes_interventions = involvement.role in services.INTERVENTION_ROLES
+    takes_consent = involvement.person_id is not None
+    which = request.POST.get("form") if request.method == "POST" else None
+    if which and not may_edit:
+        raise Http404
+
+    def bound(name):
+        return request.POST if which == name else None
+
+    statement_form = (
+        StatementForm(bound("statement"), incident=incident, user=user, prefix="statement")
+        if takes_statements and may_edit
+        else None
+    )
+    intervention_form = (
+        InterventionForm(bound("intervention"), user=user, prefix="intervention")
+        if takes_interventions and may_edit
+        else None
+    )
+    consent_form = (
+        ConsentForm(bound("consent"), prefix="consent") if takes_consent and may_edit else None
+    )
+    active = {"statement": statement_form, "intervention": intervention_form}.get(which)
+    if which == "consent":
+        active = consent_form
+    if which and active is None:
+        raise Http404
+    if active is not None and active.is_valid():
+        try:
+            _record(which, active.cleaned_data, involvement, incident, user, request)
+        except ValidationError as error:
+            _apply_errors(error, active)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            done = {
+                "statement": "Statement recorded.",
+                "intervention": "Intervention recorded.",
+                "consent": "Consent decision recorded.",
+            }
+            messages.success(request, done[which])
+            return redirect("involvement-detail", urn=incident.urn, pk=involvement.pk)
+    return render(
+        request,
+        "people/involvement_detail.html",
+        {
+            "incident": incident,
+            "involvement": involvement,
+            "may_edit": may_edit,
+            "takes_statements": takes_statements,
+            "takes_interventions": takes_interventions,
+            "statements": list(
+                involvement.statements.select_related("taken_by", "document").order_by(
+                    "-taken_on", "-id"
+                )
+            ),
+            "interventions": list(
+                involvement.interventions.select_related(
+                    "type", "issuing_organisation", "recorded_by"
+                )
+            ),
+            "consents": _consent_by_scope(involvement),
+            "statement_form": statement_form,
+            "intervention_form": intervention_form,
+            "consent_form": consent_form,
+            "errors": _summary(active) if active is not None else [],
+            "protective_marking": incident.marking,
+        },
+    )
+
+
+def _record(which, data, involvement, incident, user, request) -> None:
+    if which == "statement":
+        services.record_statement(
+            involvement,
+            by=user,
+            taken=data["taken"],
+            taken_on=data["taken_on"],
+            taken_by=data["taken_by"],
+            document=data["document"],
+            notes=data["notes"],
+        )
+    elif which == "intervention":
+        services.record_intervention(involvement, by=user, **data)
+    else:
+        services.record_consent(involvement.person, incident, by=user, request=request, **data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_edit(request, urn: str, pk: int, intervention_pk: int):
+    user = request.user
+    incident = policy.get_incident_for_user(user, urn, "edit", request=request, record_view=True)
+    intervention = get_object_or_404(
+        Intervention.objects.select_related("involvement__person", "type"),
+        pk=intervention_pk,
+        involvement_id=pk,
+        involvement__incident=incident,
+    )
+    form = InterventionForm(
+        request.POST if request.method == "POST" else None, instance=intervention
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_intervention(intervention, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(error, form)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, "Intervention updated.")
+            return redirect("involvement-detail", urn=incident.urn, pk=pk)
+    return render(
+        request,
+        "people/intervention_edit.html",
+        {
+            "incident": incident,
+            "intervention": intervention,
+            "involvement": intervention.involvement,
+            "form": form,
+            "protective_marking": incident.marking,
+        },
+    )
+
+
+# --- Search (S1) ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_search(request):
+    user = request.user
+    if not _may_search(user):
+        raise Http404
+    form = PersonSearchForm(request.POST if request.method == "POST" else None)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        matches = services.search_people(
+            user, purpose="Basic search", request=request, limit=20, **form.cleaned_data
+        )
+    return render(
+        request,
+        "people/search.html",
+        {
+            "form": form,
+            "matches": matches,
+            "protective_marking": _people_marking(user, [m.person.pk for m in matches or []]),
+        },
+    )
+
+
+# --- Merging duplicates (P2; administrators) ------------------------------------------------
+
+
+def _pair(user, form) -> tuple[Person, Person] | None:
+    """The two people of a valid pick form, if the administrator can see both."""
+    found = {
+        p.pk: p
+        for p in policy.visible_people(user).filter(
+            pk__in=[form.cleaned_data["keep"], form.cleaned_data["duplicate"]]
+        )
+    }
+    for field in ("keep", "duplicate"):
+        person = found.get(form.cleaned_data[field])
+        if person is None:
+            form.add_error(field, "There is no person you can see with this number")
+        elif person.merged_into_id:
+            form.add_error(field, "This record has already been merged")
+    if form.errors:
+        return None
+    return found[form.cleaned_data["keep"]], found[form.cleaned_data["duplicate"]]
+
+
+def _side_by_side(user, keep: Person, duplicate: Person) -> dict:
+    rows = [
+        {"label": label, "values": [kept, other], "differ": kept != other}
+        for (label, kept), (_, other) in zip(
+            person_rows(keep), person_rows(duplicate), strict=True
+        )
+    ]
+    visible = policy.visible_incidents(user).values("pk")
+    involvements = defaultdict(list)
+    for involvement in (
+        Involvement.objects.filter(person__in=[keep, duplicate], incident__in=visible)
+        .select_related("incident")
+        .order_by("incident__urn", "role")
+    ):
+        involvements[involvement.person_id].append(involvement)
+    return {
+        "rows": rows,
+        "keep_involvements": involvements[keep.pk],
+        "duplicate_involvements": involvements[duplicate.pk],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_merge(request):
+    user = request.user
+    if not _is_administrator(user) or not policy.may_use_system(user):
+        raise Http404
+    action = request.POST.get("action") if request.method == "POST" else None
+    search = PersonSearchForm(request.POST if action == "search" else None, prefix="search")
+    pick = MergePickForm(request.POST if action == "compare" else None, prefix="pick")
+    matches = None
+    if action == "search" and search.is_valid():
+        matches = services.search_people(
+            user,
+            purpose="Looking for duplicate records to merge",
+            request=request,
+            limit=20,
+            **search.cleaned_data,
+        )
+    if action == "compare" and pick.is_valid():
+        pair = _pair(user, pick)
+        if pair:
+            confirm = MergeConfirmForm(
+                initial={"keep": pair[0].pk, "duplicate": pair[1].pk}, prefix="confirm"
+            )
+            return _confirm_merge(request, confirm, *pair)
+    if action == "merge":
+        confirm = MergeConfirmForm(request.POST, prefix="confirm")
+        if confirm.is_valid():
+            pair = _pair(user, confirm)
+            if pair is None:
+                # Merged or out of sight since they compared them: back to choosing.
+                return _pick_again(request, confirm)
+            keep, duplicate = pair
+            try:
+                services.merge_people(
+                    keep,
+                    duplicate,
+                    by=user,
+                    reason=confirm.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as error:
+                _apply_errors(error, confirm)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(
+                    request, f"Person {duplicate.pk} has been merged into this record."
+                )
+                return redirect("person-detail", pk=keep.pk)
+            return _confirm_merge(request, confirm, keep, duplicate)
+        keep_id, duplicate_id = confirm["keep"].value(), confirm["duplicate"].value()
+        people = {
+            str(p.pk): p
+            for p in policy.visible_people(user).filter(
+                pk__in=[v for v in (keep_id, duplicate_id) if str(v).isdigit()]
+            )
+        }
+        if str(keep_id) in people and str(duplicate_id) in people:
+            return _confirm_merge(
+                request, confirm, people[str(keep_id)], people[str(duplicate_id)]
+            )
+        raise Http404
+    return render(
+        request,
+        "people/merge.html",
+        {
+            "search": search,
+            "pick": pick,
+            "matches": matches,
+            "errors": _summary(search if action == "search" else pick),
+            "protective_marking": _people_marking(user, [m.person.pk for m in matches or []]),
+        },
+    )
+
+
+def _pick_again(request, confirm):
+    pick = MergePickForm(
+        {
+            "pick-keep": confirm["keep"].value(),
+            "pick-duplicate": confirm["duplicate"].value(),
+        },
+        prefix="pick",
+    )
+    if pick.is_valid():
+        _pair(request.user, pick)
+    return render(
+        request,
+        "people/merge.html",
+        {
+            "search": PersonSearchForm(prefix="search"),
+            "pick": pick,
+            "matches": None,
+            "errors": _summary(pick),
+        },
+    )
+
+
+def _confirm_merge(request, form, keep, duplicate):
+    return render(
+        request,
+        "people/merge_confirm.html",
+        {
+            "form": form,
+            "keep": keep,
+            "duplicate": duplicate,
+            "compare": _side_by_side(request.user, keep, duplicate),
+            "errors": _summary(form),
+            "protective_marking": _people_marking(request.user, [keep.pk, duplicate.pk]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_merge_undo(request, pk: int):
+    """Undo a merge: `pk` is the record that was merged away. Reached from the page of the
+    record it was merged into, so that record must be one the administrator can see."""
+    user = request.user
+    if not _is_administrator(user) or not policy.may_use_system(user):
+        raise Http404
+    duplicate = (
+        Person.objects.filter(pk=pk, merged_into__in=policy.visible_people(user))
+        .select_related("merged_into")
+        .first()
+    )
+    if duplicate is None:
+        raise Http404
+    merge = services.latest_merge(duplicate)
+    form = UndoMergeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        keep = duplicate.merged_into
+        try:
+            services.undo_merge(
+                duplicate, by=user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            _apply_errors(error, form)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, f"The merge of person {duplicate.pk} has been undone.")
+            return redirect("person-detail", pk=keep.pk)
+    return render(
+        request,
+        "people/merge_undo.html",
+        {
+            "duplicate": duplicate,
+            "keep": duplicate.merged_into,
+            "merge": merge,
+            "link_count": (
+                len(merge.details["involvements"]) + len(merge.details["folded"]) if merge else 0
+            ),
+            "consent_count": len(merge.details["consents"]) if merge else 0,
+            "form": form,
+            "protective_marking": _people_marking(user, [duplicate.merged_into_id]),
+        },
+    )
