@@ -315,6 +315,11 @@ def get_person_for_user(
     return person
 
 
+def may_merge_people(user) -> bool:
+    """Merging duplicate people (and undoing a merge) is for administrators (SPEC P2)."""
+    return may_use_system(user) and user.group == UserGroup.ADMINISTRATOR
+
+
 # --- Complaint drafts ------------------------------------------------------------------------
 def drafts_for(user):
     """A complaint draft is seen by its owner alone, and only while they may log complaints."""

@@ -46,7 +46,6 @@ from .forms import (
 from .matching import find_matches
 from .models import Consent, Intervention, Involvement, Person
 
-_MARKING_ORDER = [m.value for m in Incident.Marking]
 ROLE_ORDER = [
     Involvement.Role.COMPLAINANT,
     Involvement.Role.VICTIM,
@@ -59,23 +58,17 @@ ROLE_ORDER = [
 # --- Helpers ----------------------------------------------------------------------------------
 
 
-def highest_marking(markings) -> str:
-    """The marking a page must carry: the highest among the records it shows (SPEC C7)."""
-    found = set(markings) or {Incident.Marking.RESTRICTED}
-    return max(found, key=_MARKING_ORDER.index)
-
-
 def _people_marking(user, person_ids) -> str:
     """The highest marking among the incidents (that the user may see) of these people."""
     if not person_ids:
-        return highest_marking([])
+        return Incident.Marking.highest([])
     markings = (
         policy.visible_incidents(user)
         .filter(involvements__person__in=list(person_ids))
         .values_list("marking", flat=True)
         .distinct()
     )
-    return highest_marking(markings)
+    return Incident.Marking.highest(markings)
 
 
 def _apply_errors(error: ValidationError, form, fallback=None) -> None:
@@ -142,10 +135,6 @@ _LABELS = {
     "uprn": "UPRN",
     "ni_number": "National Insurance number",
 }
-
-
-def _is_administrator(user) -> bool:
-    return user.group == UserGroup.ADMINISTRATOR
 
 
 def _may_search(user) -> bool:
@@ -221,7 +210,7 @@ def person_detail(request, pk: int):
         .select_related("incident", "recorded_by")
         .order_by("-decided_on", "-recorded_at", "-id")
     )
-    merged_from = list(person.merged_from.order_by("id")) if _is_administrator(user) else []
+    merged_from = list(person.merged_from.order_by("id")) if policy.may_merge_people(user) else []
     return render(
         request,
         "people/detail.html",
@@ -233,8 +222,10 @@ def person_detail(request, pk: int):
             "consents": consents,
             "can_edit": policy.people_for(user, "edit").filter(pk=person.pk).exists(),
             "merged_from": merged_from,
-            "is_administrator": _is_administrator(user),
-            "protective_marking": highest_marking(i.incident.marking for i in involvements),
+            "is_administrator": policy.may_merge_people(user),
+            "protective_marking": Incident.Marking.highest(
+                i.incident.marking for i in involvements
+            ),
         },
     )
 
@@ -697,7 +688,7 @@ def _side_by_side(user, keep: Person, duplicate: Person) -> dict:
 @require_http_methods(["GET", "POST"])
 def people_merge(request):
     user = request.user
-    if not _is_administrator(user) or not policy.may_use_system(user):
+    if not policy.may_merge_people(user):
         raise Http404
     action = request.POST.get("action") if request.method == "POST" else None
     search = PersonSearchForm(request.POST if action == "search" else None, prefix="search")
@@ -812,7 +803,7 @@ def people_merge_undo(request, pk: int):
     """Undo a merge: `pk` is the record that was merged away. Reached from the page of the
     record it was merged into, so that record must be one the administrator can see."""
     user = request.user
-    if not _is_administrator(user) or not policy.may_use_system(user):
+    if not policy.may_merge_people(user):
         raise Http404
     duplicate = (
         Person.objects.filter(pk=pk, merged_into__in=policy.visible_people(user))

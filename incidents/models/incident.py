@@ -31,6 +31,14 @@ class Incident(models.Model):
         RESTRICTED = "restricted", "Restricted"
         CONFIDENTIAL = "confidential", "Confidential"
 
+        @classmethod
+        def highest(cls, markings) -> str:
+            """The marking a page must carry: the highest among the records it shows, or
+            the default when it shows none (SPEC C7)."""
+            order = list(cls.values)
+            found = set(markings) or {cls.RESTRICTED.value}
+            return max(found, key=order.index)
+
     class Channel(models.TextChoices):
         PHONE = "phone", "Phone"
         IN_PERSON = "in_person", "In person"

@@ -20,13 +20,6 @@ from ..services.conflicts import StaleEdit
 from ..services.incident import EDITABLE_FIELDS, M2M_FIELDS
 
 PAGE_SIZE = 25
-_MARKING_ORDER = [m.value for m in Incident.Marking]
-
-
-def highest_marking(incidents) -> str:
-    """The marking a page must carry: the highest among the records it shows (SPEC C7)."""
-    markings = {incident.marking for incident in incidents} or {Incident.Marking.RESTRICTED}
-    return max(markings, key=_MARKING_ORDER.index)
 
 
 @login_required
@@ -41,7 +34,7 @@ def home(request):
         {
             "page": page,
             "is_basic": request.user.group == UserGroup.BASIC,
-            "protective_marking": highest_marking(page.object_list),
+            "protective_marking": Incident.Marking.highest(i.marking for i in page.object_list),
         },
     )
 

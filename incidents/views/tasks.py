@@ -22,7 +22,6 @@ from audit.services import record_event
 from ..forms_tasks import AlertForm, CancelTaskForm, CompleteTaskForm, ReassignTaskForm, TaskForm
 from ..models import Alert, Incident, Task
 from ..services import tasks as services
-from .case import highest_marking
 from .worksheet import add_service_errors
 
 # Read alerts stay in the inbox this long; unread ones until they are read.
@@ -252,7 +251,7 @@ def inbox(request):
             "alerts": alerts,
             "unread": sum(1 for alert in alerts if alert.read_at is None),
             "tasks": tasks,
-            "protective_marking": highest_marking(shown),
+            "protective_marking": Incident.Marking.highest(i.marking for i in shown),
         },
     )
 
