@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from tests.conftest import skip_or_fail
 
@@ -54,6 +55,9 @@ def browser(transactional_db):
             browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+            # Connections opened while Playwright's loop ran belong to that context: close
+            # them here, or the test database cannot be dropped at the end of the run.
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
