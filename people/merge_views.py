@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from access import policy
+from sentinel.forms import add_service_errors
 
 from . import services
 from .forms import (
@@ -21,7 +22,7 @@ from .forms import (
     UndoMergeForm,
 )
 from .models import Involvement, Person
-from .views import _apply_errors, _people_marking, _summary, person_rows
+from .views import _people_marking, _summary, person_rows
 
 
 def _pair(user, form) -> tuple[Person, Person] | None:
@@ -107,7 +108,7 @@ def people_merge(request):
                     request=request,
                 )
             except ValidationError as error:
-                _apply_errors(error, confirm)
+                add_service_errors(confirm, error)
             except PermissionDenied:
                 raise Http404 from None
             else:
@@ -202,7 +203,7 @@ def people_merge_undo(request, pk: int):
                 duplicate, by=user, reason=form.cleaned_data["reason"], request=request
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:

@@ -27,6 +27,7 @@ from audit.services import record_event
 from incidents.models import Incident
 from incidents.services.conflicts import StaleEdit
 from incidents.services.repeats import PERPETRATOR_ROLES, VICTIM_ROLES
+from sentinel.forms import add_service_errors
 
 from . import services
 from .forms import (
@@ -66,19 +67,6 @@ def _people_marking(user, person_ids) -> str:
         .distinct()
     )
     return Incident.Marking.highest(markings)
-
-
-def _apply_errors(error: ValidationError, form, fallback=None) -> None:
-    """Put a service's field -> message errors on the form's fields (or its non-field
-    errors, or `fallback`'s, when the form has no such field)."""
-    for field, field_messages in error.message_dict.items():
-        for message in field_messages:
-            if field in form.fields:
-                form.add_error(field, message)
-            elif fallback is not None:
-                fallback.append(message)
-            else:
-                form.add_error(None, message)
 
 
 def _summary(*forms, extra=()) -> list[dict]:
@@ -254,7 +242,7 @@ def person_edit(request, pk: int):
                 form = PersonEditForm(data)
                 form.is_valid()
             except ValidationError as error:
-                _apply_errors(error, form)
+                add_service_errors(form, error)
             except PermissionDenied:
                 raise Http404 from None
             else:
@@ -384,7 +372,7 @@ def involvement_add(request, urn: str):
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(error, details if choice == "new" else more, choice_errors)
+            add_service_errors(details if choice == "new" else more, error, fallback=choice_errors)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -442,7 +430,7 @@ def _add_anonymised(request, incident, context):
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(error, form)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -517,7 +505,7 @@ def involvement_detail(request, urn: str, pk: int):
         try:
             _record(which, active.cleaned_data, involvement, incident, user, request)
         except ValidationError as error:
-            _apply_errors(error, active)
+            add_service_errors(active, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -592,7 +580,7 @@ def intervention_edit(request, urn: str, pk: int, intervention_pk: int):
         try:
             services.update_intervention(intervention, by=user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(error, form)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:

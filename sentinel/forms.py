@@ -85,3 +85,20 @@ class GovukFormRenderer(TemplatesSetting):
     form_template_name = "components/forms/form.html"
     field_template_name = "components/forms/field.html"
     bound_field_class = GovukBoundField
+
+
+def add_service_errors(form, error, *, rename: dict | None = None, fallback=None) -> None:
+    """Put a service's ValidationError on the form, so that the page shows field-level
+    messages and keeps what was typed. A field the form lacks goes to the form's non-field
+    errors (the error summary), or to `fallback` (a list) when one is given; `rename` maps
+    a service's field name to the form's."""
+    rename = rename or {}
+    problems = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for field, messages in problems.items():
+        field = rename.get(field, field)
+        target = field if field in form.fields else None
+        for message in messages:
+            if target is None and fallback is not None:
+                fallback.append(message)
+            else:
+                form.add_error(target, message)

@@ -12,6 +12,7 @@ from access.models import UserGroup
 from audit.history import history_of
 from audit.models import AuditEvent
 from audit.services import record_event
+from sentinel.forms import add_service_errors
 
 from .. import services
 from ..forms import IncidentEditForm
@@ -77,12 +78,6 @@ def incident_detail(request, urn: str):
     )
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_edit(request, urn: str):
@@ -116,7 +111,7 @@ def incident_edit(request, urn: str):
                 form.data = form.data.copy()
                 form.data["version"] = str(Incident.objects.get(pk=incident.pk).version)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Incident {urn} updated.")
                 return redirect("incident-detail", urn=urn)

@@ -10,6 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from access import policy
+from sentinel.forms import add_service_errors
 
 from ..models import CaseRules
 from ..services import reference
@@ -24,12 +25,6 @@ def _list(slug: str) -> reference.ReferenceList:
     if slug not in reference.LISTS:
         raise Http404
     return reference.LISTS[slug]
-
-
-def _apply(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 @login_required
@@ -81,7 +76,7 @@ def edit(request, slug: str, pk: int | None = None):
                 **{name: form.cleaned_data[name] for name in ref.fields},
             )  # fmt: skip
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{ref.title}: saved.")
             return redirect("reference-list", slug=slug)
@@ -102,7 +97,7 @@ def case_rules(request):
         try:
             reference.save_case_rules(by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Case rules saved.")
             return redirect("reference-index")

@@ -18,11 +18,11 @@ from access.models import User, UserGroup
 from audit.history import history_of
 from audit.models import AuditEvent
 from audit.services import record_event
+from sentinel.forms import add_service_errors
 
 from ..forms_tasks import AlertForm, CancelTaskForm, CompleteTaskForm, ReassignTaskForm, TaskForm
 from ..models import Alert, Incident, Task
 from ..services import tasks as services
-from .worksheet import add_service_errors
 
 # Read alerts stay in the inbox this long; unread ones until they are read.
 RECENT = timedelta(days=30)

@@ -3,32 +3,18 @@ page that lists them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from access import policy
+from sentinel.forms import add_service_errors
 
 from ..forms_worksheet import CorrectionForm, EntryForm
 from ..models import WorkingSheetEntry
 from ..services import worksheet as services
-
-
-def add_service_errors(form, error: ValidationError, rename: dict | None = None) -> None:
-    """Put a service's ValidationError on the form's fields (or the summary), so that the
-    page shows field-level messages and keeps what was typed."""
-    rename = rename or {}
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for field, messages_ in error.message_dict.items():
-        field = rename.get(field, field)
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        for message in messages_:
-            form.add_error(target, message)
 
 
 def _incident_to_edit(request, urn: str):
