@@ -107,3 +107,19 @@ def marking_banners(page) -> tuple[str, str]:
     top = page.locator(".app-marking--top").inner_text().strip()
     bottom = page.locator(".app-marking--bottom").inner_text().strip()
     return top, bottom
+
+
+def sign_in(page, username: str, password: str | None = None) -> None:
+    """Sign in through the sign-in page, as a person would, and wait for the home page."""
+    from tests.access.factories import PASSWORD
+
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password or PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Incidents").wait_for()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()

@@ -12,27 +12,13 @@ from incidents.models import Alert, Incident, RiskQuestion
 from incidents.services import log_complaint
 from people.models import Person
 from people.services import involve
-from tests.access.factories import PASSWORD
 
-from .conftest import look_at
+from .conftest import look_at, sign_in, sign_out
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Incidents").wait_for()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("heading", name="Sign in").wait_for()
 
 
 def test_a_complaint_is_logged_in_full_and_a_skeleton_reaches_the_inbox(

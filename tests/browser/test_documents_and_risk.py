@@ -16,20 +16,12 @@ from people.services import add_involvement
 from tests.access.factories import PASSWORD
 from tests.incidents.test_documents import WINDOWS_PROGRAM, documents_root, png_bytes
 
-from .conftest import look_at
+from .conftest import look_at, sign_in, sign_out
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page, username):
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Incidents").wait_for()
 
 
 def test_officer_assesses_risk_and_attaches_documents(page, partnership, make_user, tmp_path):

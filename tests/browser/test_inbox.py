@@ -11,22 +11,13 @@ from access.models import UserGroup
 from incidents.models import Task, WorkingSheetEntry
 from incidents.services import log_complaint
 from incidents.services.worksheet import add_entry
-from tests.access.factories import PASSWORD
 
-from .conftest import look_at
+from .conftest import look_at, sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page, username):
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Incidents").wait_for()
 
 
 def test_working_sheet_tasks_and_inbox(page, partnership, make_user):

@@ -10,22 +10,13 @@ from access.models import UserGroup
 from incidents.services import log_complaint
 from people.models import Involvement, Person
 from people.services import involve
-from tests.access.factories import PASSWORD
 
-from .conftest import look_at
+from .conftest import look_at, sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Incidents").wait_for()
 
 
 def test_adding_finding_editing_and_merging_people(page, partnership, make_user):
