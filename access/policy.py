@@ -22,8 +22,11 @@ edit    Users whose group may amend (operational, enhanced, administrator, and a
         granted add/amend rights - G2), on incidents they may view and that are not closed,
         which they created, lead, their organisation leads, lie in their organisation's
         jurisdiction (V3), are shared with them for editing, or hold an open task on.
+submit  Users whose group may submit for closure (not basic users or analysts), on open
+        incidents they may edit (K1).
 close   Enhanced users and administrators of the lead organisation, on incidents submitted
-        for closure (K2).
+        for closure (K2): approve or return.
+reopen  The same people, on closed incidents (K3).
 
 Analysts' county-wide view (V2) will exist only inside the ad-hoc reporting module (issue #5),
 with its own rule here; everywhere else analysts are read-only users of their organisation.
@@ -43,7 +46,9 @@ from access.models import Area, Jurisdiction, UserGroup
 class Action(StrEnum):
     VIEW = "view"
     EDIT = "edit"
+    SUBMIT = "submit"
     CLOSE = "close"
+    REOPEN = "reopen"
 
 
 # An always-false condition. Django drops an empty Q() when it is OR-ed with another, so
@@ -160,7 +165,29 @@ def _close(user) -> Q:
     return Q(lead_organisation_id=user.organisation_id, status=Incident.Status.SUBMITTED)
 
 
-_RULES = {Action.VIEW: _view, Action.EDIT: _edit, Action.CLOSE: _close}
+def _submit(user) -> Q:
+    from incidents.models import Incident
+
+    if not user.has_perm("incidents.submit_incident"):
+        return NOTHING
+    return _edit(user) & Q(status=Incident.Status.OPEN)
+
+
+def _reopen(user) -> Q:
+    from incidents.models import Incident
+
+    if not user.has_perm("incidents.close_incident"):
+        return NOTHING
+    return Q(lead_organisation_id=user.organisation_id, status=Incident.Status.CLOSED)
+
+
+_RULES = {
+    Action.VIEW: _view,
+    Action.EDIT: _edit,
+    Action.SUBMIT: _submit,
+    Action.CLOSE: _close,
+    Action.REOPEN: _reopen,
+}
 
 
 def incident_scope(user, action: str = Action.VIEW) -> Q:
@@ -185,11 +212,13 @@ def can(user, action: str, incident) -> bool:
 
 
 def with_allowed_actions(queryset, user):
-    """Annotate `allowed_edit` / `allowed_close` so a page shows the right buttons without
-    asking once per record."""
+    """Annotate `allowed_edit`, `allowed_submit`, `allowed_close` and `allowed_reopen`, so a
+    page shows the right buttons without asking once per record."""
     return queryset.annotate(
-        allowed_edit=ExpressionWrapper(incident_scope(user, Action.EDIT), BooleanField()),
-        allowed_close=ExpressionWrapper(incident_scope(user, Action.CLOSE), BooleanField()),
+        **{
+            f"allowed_{action}": ExpressionWrapper(incident_scope(user, action), BooleanField())
+            for action in (Action.EDIT, Action.SUBMIT, Action.CLOSE, Action.REOPEN)
+        }
     )
 
 

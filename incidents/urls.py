@@ -1,4 +1,4 @@
-from .views import case, complaint, documents, reference, risk, tasks, worksheet
+from .views import case, closure, complaint, documents, reference, risk, tasks, worksheet
 
 urlpatterns = (
     case.urlpatterns
@@ -8,4 +8,5 @@ urlpatterns = (
     + documents.urlpatterns
     + risk.urlpatterns
     + reference.urlpatterns
+    + closure.urlpatterns
 )

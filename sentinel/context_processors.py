@@ -39,6 +39,8 @@ def navigation(request):
         "person-detail",
         "person-edit",
         "person-history",
+        "closure-submit",
+        "case-reopen",
     }
     items = [("Incidents", "home", {"home"}, case_pages)]
     if user.group != "basic":
@@ -58,6 +60,8 @@ def navigation(request):
                 },
             )
         )
+    if user.has_perm("incidents.close_incident"):
+        items.append(("Closure queue", "closure-queue", {"closure-queue"}, {"closure-decide"}))
     if user.has_perm("incidents.maintain_reference_data"):
         items.append(
             (

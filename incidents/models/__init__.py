@@ -1,3 +1,4 @@
+from .closure import ClosureRequest
 from .documents import Document
 from .drafts import ComplaintDraft
 from .incident import (
@@ -16,6 +17,7 @@ __all__ = [
     "AggravatingFactor",
     "Alert",
     "CaseRules",
+    "ClosureRequest",
     "ComplaintDraft",
     "Document",
     "Incident",

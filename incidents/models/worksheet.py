@@ -17,6 +17,7 @@ class WorkingSheetEntry(models.Model):
         PROBLEM_SOLVING_PLAN = "problem_solving_plan", "Problem-solving plan"
         REFERRAL = "referral", "Referral"
         CORRECTION = "correction", "Correction"
+        CLOSURE = "closure", "Closure decision"
 
     class ReferralTo(models.TextChoices):
         """Referrals that may need the person's consent (SPEC P6, R2)."""

@@ -53,10 +53,10 @@ def _section_contexts(incident, user) -> dict:
     section of the page with a fixed number of queries."""
     from people import views as people_views
 
-    from . import documents, risk, tasks, worksheet
+    from . import closure, documents, risk, tasks, worksheet
 
     context = {}
-    for module in (people_views, risk, worksheet, tasks, documents):
+    for module in (people_views, risk, worksheet, tasks, documents, closure):
         context.update(module.detail_context(incident, user))
     return context
 

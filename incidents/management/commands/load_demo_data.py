@@ -19,6 +19,7 @@ from access.partnership import build_partnership
 from access.policy import covered_areas
 from incidents.models import Incident, RiskQuestion
 from incidents.services import log_complaint
+from incidents.services.closure import submit_for_closure
 from incidents.services.risk import record_assessment
 from incidents.services.tasks import raise_task
 from incidents.services.worksheet import record_entry
@@ -182,7 +183,14 @@ class Command(BaseCommand):
                 by=officer,
                 answers={q.pk: chooser.random() < 0.3 for q in questions},
             )
-            if chooser.random() < 0.2:
+            if chooser.random() < 0.1 and incident.current_risk != Incident.RiskLevel.HIGH:
+                submit_for_closure(
+                    incident,
+                    by=officer,
+                    summary=f"Interventions complete. {faker.sentence(nb_words=8)}",
+                    outcome=chooser.choice(["resolved", "improved"]),
+                )
+            elif chooser.random() < 0.2:
                 colleagues = [w for w in workers if w.organisation_id == officer.organisation_id]
                 raise_task(
                     incident,

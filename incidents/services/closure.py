@@ -1,0 +1,143 @@
+"""Closing a case (SPEC K1-K3, C8): open -> submitted for closure -> closed (or returned to
+open); closed -> reopened. Each transition is one of these functions: it checks the policy,
+records the decision, writes the working sheet where caseworkers will look for it, and audits.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from access import policy
+from access.models import User
+from audit.models import AuditEvent
+from audit.services import record_event
+
+from ..models import ClosureRequest, Incident, WorkingSheetEntry
+from .worksheet import record_entry
+
+HIGH_RISK_NEEDS_AGREEMENT = (
+    "A High-risk case can only be closed with the multi-agency group's agreement: record it."
+)
+
+
+def _locked(incident: Incident, by: User, action: str) -> Incident:
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not policy.can(by, action, locked):
+        raise PermissionDenied
+    return locked
+
+
+def _set_status(incident: Incident, status: str, by: User) -> None:
+    incident.status = status
+    incident._history_user = by
+    incident.save(update_fields=["status", "updated_at"])
+
+
+def _log(incident: Incident, by: User, text: str) -> None:
+    record_entry(
+        incident,
+        by=by,
+        kind=WorkingSheetEntry.Kind.CLOSURE,
+        text=text,
+        occurred_at=timezone.now(),
+    )
+
+
+def _audit(event_type: str, incident, by, request, closure=None, **details) -> None:
+    record_event(
+        event_type,
+        actor=by,
+        request=request,
+        target=("incident", incident.urn),
+        details={"closure": closure.pk if closure else None, **details},
+    )
+
+
+@transaction.atomic
+def submit_for_closure(
+    incident: Incident, *, by: User, summary: str, outcome: str, request=None
+) -> ClosureRequest:
+    """K1: the lead officer (or a colleague who may work the case) asks to close it."""
+    locked = _locked(incident, by, policy.Action.SUBMIT)
+    errors = {}
+    if not (summary or "").strip():
+        errors["summary"] = "Enter a closing summary."
+    if outcome not in ClosureRequest.Outcome.values:
+        errors["outcome"] = "Choose the outcome."
+    if errors:
+        raise ValidationError(errors)
+    closure = ClosureRequest(
+        incident=locked, summary=summary.strip(), outcome=outcome, submitted_by=by
+    )
+    closure._history_user = by
+    closure.save()
+    _set_status(locked, Incident.Status.SUBMITTED, by)
+    _audit(AuditEvent.Type.CLOSURE_SUBMITTED, locked, by, request, closure, outcome=outcome)
+    return closure
+
+
+def _pending(incident: Incident) -> ClosureRequest:
+    return incident.closures.select_for_update().get(decision=ClosureRequest.Decision.PENDING)
+
+
+def _decide(closure: ClosureRequest, decision: str, by: User, **fields) -> None:
+    closure.decision = decision
+    closure.decided_by = by
+    closure.decided_at = timezone.now()
+    for name, value in fields.items():
+        setattr(closure, name, value)
+    closure._history_user = by
+    closure.save()
+
+
+@transaction.atomic
+def approve_closure(
+    incident: Incident, *, by: User, note: str = "", multi_agency_agreement: str = "",
+    request=None,
+) -> ClosureRequest:  # fmt: skip
+    """K2: an enhanced user of the lead organisation closes the case. A High-risk case needs
+    the multi-agency group's agreement recorded."""
+    locked = _locked(incident, by, policy.Action.CLOSE)
+    agreement = (multi_agency_agreement or "").strip()
+    if locked.current_risk == Incident.RiskLevel.HIGH and not agreement:
+        raise ValidationError({"multi_agency_agreement": HIGH_RISK_NEEDS_AGREEMENT})
+    closure = _pending(locked)
+    _decide(
+        closure,
+        ClosureRequest.Decision.APPROVED,
+        by,
+        decision_note=(note or "").strip(),
+        multi_agency_agreement=agreement,
+    )
+    _set_status(locked, Incident.Status.CLOSED, by)
+    _log(locked, by, f"Case closed ({closure.get_outcome_display()}). {note}".strip())
+    _audit(AuditEvent.Type.CLOSURE_APPROVED, locked, by, request, closure)
+    return closure
+
+
+@transaction.atomic
+def return_case(incident: Incident, *, by: User, reason: str, request=None) -> ClosureRequest:
+    """K2: the reviewer sends the case back to the lead officer; the reason goes on the
+    working sheet."""
+    locked = _locked(incident, by, policy.Action.CLOSE)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the case is being returned."})
+    closure = _pending(locked)
+    _decide(closure, ClosureRequest.Decision.RETURNED, by, decision_note=reason.strip())
+    _set_status(locked, Incident.Status.OPEN, by)
+    _log(locked, by, f"Returned for more work: {reason.strip()}")
+    _audit(AuditEvent.Type.CLOSURE_RETURNED, locked, by, request, closure)
+    return closure
+
+
+@transaction.atomic
+def reopen_case(incident: Incident, *, by: User, reason: str, request=None) -> Incident:
+    """K3: a closed case is read-only until an enhanced user of the lead organisation
+    reopens it, with a reason that goes on the working sheet."""
+    locked = _locked(incident, by, policy.Action.REOPEN)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the case is being reopened."})
+    _set_status(locked, Incident.Status.OPEN, by)
+    _log(locked, by, f"Case reopened: {reason.strip()}")
+    _audit(AuditEvent.Type.CASE_REOPENED, locked, by, request)
+    return locked
