@@ -51,6 +51,25 @@ BEHAVIOURS = [
     "a car repeatedly parked across a driveway",
 ]
 WHEN = ["most evenings", "at weekends", "over the past fortnight", "since the summer", "daily"]
+# Faker's sentences are Latin placeholder text: the demo's case notes come from here instead.
+EFFECTS = [
+    "The complainant says they no longer feel safe going out after dark.",
+    "Neighbours have complained before but nothing has changed.",
+    "The caller's children are frightened and are not sleeping.",
+    "The complainant works nights and cannot rest during the day.",
+    "An elderly resident nearby has stopped answering the door.",
+]
+CONTACTS = [
+    "They would like a visit this week.",
+    "Advised to keep a diary of incidents; diary sheets posted.",
+    "Agreed to call again after the weekend.",
+    "Given the reference and the officer's contact details.",
+]
+CLOSINGS = [
+    "No further reports for six weeks.",
+    "Warning letter acknowledged and the behaviour has stopped.",
+    "Mediation agreed by both households.",
+]
 
 
 class Command(BaseCommand):
@@ -127,7 +146,7 @@ class Command(BaseCommand):
             street = faker.street_name()
             description = (
                 f"Residents of {street}, {area.name}, report {chooser.choice(BEHAVIOURS)} "
-                f"{chooser.choice(WHEN)}. {faker.sentence(nb_words=12)}"
+                f"{chooser.choice(WHEN)}. {chooser.choice(EFFECTS)}"
             )
             logged.append(
                 log_complaint(
@@ -175,7 +194,7 @@ class Command(BaseCommand):
                 incident,
                 by=officer,
                 kind="victim_contact",
-                text=f"Spoke to the complainant. {faker.sentence(nb_words=10)}",
+                text=f"Spoke to the complainant. {chooser.choice(CONTACTS)}",
                 occurred_at=timezone.now() - timedelta(hours=chooser.randint(1, 72)),
             )
             record_assessment(
@@ -187,7 +206,7 @@ class Command(BaseCommand):
                 submit_for_closure(
                     incident,
                     by=officer,
-                    summary=f"Interventions complete. {faker.sentence(nb_words=8)}",
+                    summary=f"Interventions complete. {chooser.choice(CLOSINGS)}",
                     outcome=chooser.choice(["resolved", "improved"]),
                 )
             elif chooser.random() < 0.2:

@@ -1,0 +1,25 @@
+"""`make run`'s demo data: it loads through the services, once, and is usable."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from access.models import Organisation, User
+from incidents.models import Incident
+from people.models import Involvement
+
+
+def test_demo_data_loads_once(db):
+    out = StringIO()
+    call_command("load_demo_data", incidents=20, stdout=out)
+    call_command("load_demo_data", incidents=20, stdout=out)
+
+    assert Organisation.objects.count() == 12
+    assert Incident.objects.count() == 20
+    assert Involvement.objects.filter(incident__in=Incident.objects.all()).count() >= 20
+    officer = User.objects.get(username="blaby.operational")
+    assert officer.check_password("demo-only-password")
+    assert "already loaded" in out.getvalue()
+    # Every incident was logged by someone who works in its area, so its lead sees it.
+    for incident in Incident.objects.select_related("lead_officer"):
+        assert Incident.objects.for_user(incident.lead_officer).filter(pk=incident.pk).exists()
