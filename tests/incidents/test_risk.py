@@ -7,6 +7,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from access import policy
 from access.models import UserGroup
@@ -330,7 +331,7 @@ def test_the_assessment_page_shows_answers_weights_score_level_author(
 
     assert "govuk-tag--orange" in page and "Medium" in page
     assert ">9<" in page
-    assert str(officer) in page
+    assert escape(str(officer)) in page
     assert "Charlie Testperson (victim)" in page
     for question in questions:
         assert question.text in page

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from access import policy
 from access.models import UserGroup
@@ -170,7 +171,7 @@ def test_reassigning_through_the_page(client, officer, colleague, incident, blab
     assert task.assigned_to == colleague
     assert not policy.can(blaby, "view", incident)
     history = client.get(response.url).content.decode()
-    assert f"{blaby} → {colleague}" in history  # assignees named, not numbered
+    assert escape(f"{blaby} → {colleague}") in history  # assignees named, not numbered
 
 
 def test_task_page_errors_are_field_level_and_keep_the_other_forms(
