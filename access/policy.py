@@ -344,6 +344,26 @@ def get_person_for_user(
     return person
 
 
+def supervisors_of(incident) -> list:
+    """Who supervises a case, and is told when it turns High risk or its victim update is
+    overdue (R2, R3): the enhanced users of the lead organisation, or, in an organisation
+    without any, its administrators. Only users who may use the system now; all of them
+    can see the case (their organisation leads it)."""
+    from access.models import User
+
+    if not incident.lead_organisation.may_use_system():
+        return []
+    users = list(
+        User.objects.filter(
+            organisation_id=incident.lead_organisation_id,
+            is_active=True,
+            group__in=(UserGroup.ENHANCED, UserGroup.ADMINISTRATOR),
+        ).order_by("pk")
+    )
+    enhanced = [user for user in users if user.group == UserGroup.ENHANCED]
+    return enhanced or users
+
+
 def may_merge_people(user) -> bool:
     """Merging duplicate people (and undoing a merge) is for administrators (SPEC P2)."""
     return may_use_system(user) and user.group == UserGroup.ADMINISTRATOR

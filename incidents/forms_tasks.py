@@ -111,7 +111,7 @@ class AlertForm(_UserFormMixin, forms.Form):
     )
     kind = forms.ChoiceField(
         label="Kind of alert",
-        choices=[(k.value, k.label) for k in Alert.Kind if k != Alert.Kind.NEW_COMPLAINT],
+        choices=[(k.value, k.label) for k in Alert.PERSON_TO_PERSON],
         initial=Alert.Kind.ATTENTION,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of alert."},

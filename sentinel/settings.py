@@ -231,12 +231,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# How long Redis waits for an unacknowledged message (a worker killed mid-task) before
+# giving it to another worker: longer than any task runs or is scheduled ahead (see
+# incidents/tasks.py). Tests of a killed worker set it to a few seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+}
+# With Redis down, queueing a task must fail fast (the notification waits in the outbox),
+# not hold the user's request.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE = {
-    # Alerts whose e-mail never went (worker or broker down): sent once they are back.
-    "email-unsent-alerts": {"task": "incidents.tasks.email_unsent_alerts", "schedule": 900},
-    "remind-overdue-tasks": {
-        "task": "incidents.tasks.remind_overdue_tasks",
+    # Notifications whose e-mail never went (broker or worker down): sent once they are back.
+    "deliver-pending-notifications": {
+        "task": "incidents.tasks.deliver_pending_notifications",
+        "schedule": 300,
+    },
+    "remind-tasks": {
+        "task": "incidents.tasks.remind_tasks",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "remind-victim-updates": {
+        "task": "incidents.tasks.remind_victim_updates",
+        "schedule": crontab(hour=7, minute=5),
     },
 }
 

@@ -193,7 +193,9 @@ class TaskViewSet(
 
 class AlertSerializer(serializers.ModelSerializer):
     incident = serializers.CharField(source="incident.urn", read_only=True)
-    sender = PersonField(read_only=True)
+    sender = PersonField(
+        read_only=True, allow_null=True, help_text="Empty for automatic notifications."
+    )
     can_view_incident = serializers.BooleanField(source="can_view", read_only=True)
     message = serializers.SerializerMethodField()
 
@@ -219,7 +221,9 @@ class AlertSerializer(serializers.ModelSerializer):
 class NewAlertSerializer(serializers.Serializer):
     incident = serializers.CharField(max_length=20, help_text="The incident's URN.")
     recipient = serializers.IntegerField(help_text="The id of the user to alert.")
-    kind = serializers.ChoiceField(choices=Alert.Kind.choices, default=Alert.Kind.ATTENTION)
+    kind = serializers.ChoiceField(
+        choices=[(k.value, k.label) for k in Alert.PERSON_TO_PERSON], default=Alert.Kind.ATTENTION
+    )
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -134,6 +135,10 @@ class Incident(models.Model):
     repeat_victim_flag = models.BooleanField(default=False)
     repeat_perpetrator_flag = models.BooleanField(default=False)
     repeat_location_flag = models.BooleanField(default=False)
+    # When the victim-update clock started (SPEC R3): the last recorded victim contact, or
+    # when the complaint was reported. The next update is due a risk-dependent number of
+    # days after it (CaseRules); kept by the services, without bumping `version`.
+    victim_clock_from = models.DateTimeField("victim last updated", default=timezone.now)
 
     # Optimistic concurrency (§16): every update must name the version it was based on.
     version = models.PositiveIntegerField(default=1)
@@ -153,6 +158,11 @@ class Incident(models.Model):
             models.Index(fields=["area", "status"], name="incident_area_status"),
             models.Index(fields=["lead_organisation", "status"], name="incident_leadorg_status"),
             models.Index(fields=["-created_at", "-id"], name="incident_newest_first"),
+            models.Index(
+                fields=["current_risk", "victim_clock_from"],
+                name="incident_victim_clock",
+                condition=~models.Q(status="closed"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -63,6 +63,16 @@ class RiskQuestion(models.Model):
         return self.text
 
 
+VICTIM_UPDATE_MAX_DAYS = 28
+# The CaseRules field holding the interval for each risk level ("" = not yet assessed).
+VICTIM_UPDATE_FIELDS = {
+    "": "victim_update_days_standard",
+    "standard": "victim_update_days_standard",
+    "medium": "victim_update_days_medium",
+    "high": "victim_update_days_high",
+}
+
+
 class CaseRules(models.Model):
     """The partnership's configurable thresholds: one row (pk=1), created by migration.
 
@@ -74,6 +84,21 @@ class CaseRules(models.Model):
     high_from = models.PositiveSmallIntegerField(default=10)
     repeat_min_incidents = models.PositiveSmallIntegerField(default=3)
     repeat_window_days = models.PositiveSmallIntegerField(default=90)
+    # Victim updates (R3): the most days between updates, by risk level (never more than
+    # 28: seed 000 Appendix D), and how many days before the deadline the lead officer is
+    # reminded. With 28 and 7: reminded on day 21, overdue (and escalated) on day 29.
+    victim_update_days_standard = models.PositiveSmallIntegerField(
+        "days between victim updates: Standard risk", default=28
+    )
+    victim_update_days_medium = models.PositiveSmallIntegerField(
+        "days between victim updates: Medium risk", default=21
+    )
+    victim_update_days_high = models.PositiveSmallIntegerField(
+        "days between victim updates: High risk", default=14
+    )
+    victim_update_reminder_days = models.PositiveSmallIntegerField(
+        "days before the deadline to remind the lead officer", default=7
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -83,11 +108,32 @@ class CaseRules(models.Model):
                 condition=models.Q(high_from__gt=models.F("medium_from")),
                 name="high_threshold_above_medium",
                 violation_error_message="High must start above Medium.",
-            )
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{field}__lte": VICTIM_UPDATE_MAX_DAYS})
+                    & models.Q(**{f"{field}__gt": models.F("victim_update_reminder_days")}),
+                    name=f"{field}_at_most_28",
+                    violation_error_message=(
+                        "Victim updates must be at most 28 days apart, "
+                        "and further apart than the reminder is sent before the deadline."
+                    ),
+                )
+                for field in dict.fromkeys(VICTIM_UPDATE_FIELDS.values())
+            ),
+            models.CheckConstraint(
+                condition=models.Q(victim_update_reminder_days__gte=1),
+                name="victim_update_reminder_at_least_a_day",
+                violation_error_message="Remind at least one day before the deadline.",
+            ),
         ]
 
     def __str__(self) -> str:
         return "Case rules"
+
+    def victim_update_days(self, risk_level: str) -> int:
+        """The most days allowed between victim updates at this risk level."""
+        return getattr(self, VICTIM_UPDATE_FIELDS.get(risk_level, VICTIM_UPDATE_FIELDS[""]))
 
     @classmethod
     def current(cls) -> "CaseRules":

@@ -18,6 +18,7 @@ class WorkingSheetEntry(models.Model):
         REFERRAL = "referral", "Referral"
         CORRECTION = "correction", "Correction"
         CLOSURE = "closure", "Closure decision"
+        MONITORING_REVIEW = "monitoring_review", "Daily monitoring review"
 
     class ReferralTo(models.TextChoices):
         """Referrals that may need the person's consent (SPEC P6, R2)."""

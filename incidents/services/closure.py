@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 
 from ..models import ClosureRequest, Incident, WorkingSheetEntry
+from ..queries import referral_outstanding, required_referral
 from .worksheet import record_entry
 
 HIGH_RISK_NEEDS_AGREEMENT = (
@@ -57,13 +58,20 @@ def _audit(event_type: str, incident, by, request, closure=None, **details) -> N
 def submit_for_closure(
     incident: Incident, *, by: User, summary: str, outcome: str, request=None
 ) -> ClosureRequest:
-    """K1: the lead officer (or a colleague who may work the case) asks to close it."""
+    """K1: the lead officer (or a colleague who may work the case) asks to close it. A
+    High-risk case must have its referral recorded first (R2)."""
     locked = _locked(incident, by, policy.Action.SUBMIT)
     errors = {}
     if not (summary or "").strip():
         errors["summary"] = "Enter a closing summary."
     if outcome not in ClosureRequest.Outcome.values:
         errors["outcome"] = "Choose the outcome."
+    if referral_outstanding(locked):
+        team = WorkingSheetEntry.ReferralTo(required_referral(locked)).label
+        errors["__all__"] = (
+            f"This case is High risk: record its referral to the {team} "
+            "on the working sheet before submitting it for closure."
+        )
     if errors:
         raise ValidationError(errors)
     closure = ClosureRequest(

@@ -80,6 +80,7 @@ def log_complaint(
         **details,
     )
     incident.received_at = incident.received_at or timezone.now()
+    incident.victim_clock_from = incident.received_at  # R3: the first update is due from here
     incident._history_user = by
     incident.save()
     for name, values in many.items():
@@ -189,6 +190,10 @@ def update_incident(
     locked.version = expected_version + 1
     locked._history_user = by
     locked.save(update_fields=[*changed, "version", "updated_at"])
+    if "received_at" in changed:
+        from .worksheet import refresh_victim_clock
+
+        refresh_victim_clock(locked)
     for name in m2m_changed:
         getattr(locked, name).set(changes[name])
     record_event(

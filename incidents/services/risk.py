@@ -8,6 +8,7 @@ old assessment reads the same after a question is reworded or reweighted.
 
     score, level_for     the arithmetic
     record_assessment    low level, for flows that have already checked access (callers check)
+    escalate_high_risk   R2: what a High result sets off
     assess_risk          the public write: requires "edit" on the incident
 """
 
@@ -25,7 +26,8 @@ from access.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 
-from ..models import CaseRules, Incident, RiskAnswer, RiskAssessment, RiskQuestion
+from ..models import Alert, CaseRules, Incident, RiskAnswer, RiskAssessment, RiskQuestion
+from .notifications import notify
 
 # Whose risk is assessed: the people the behaviour is aimed at.
 ASSESSED_ROLES = ("victim", "complainant")
@@ -66,15 +68,28 @@ def assessable_involvements(incident: Incident):
     )
 
 
-def on_high_risk(assessment: RiskAssessment) -> None:
-    """Called (after commit) for every High assessment. Does nothing yet.
-
-    Issue #4 fills it (SPEC R2): notify the lead officer's supervisors (enhanced users of the
-    lead organisation covering the area), require a referral (police-led: the Adult Referral
-    & Co-ordination team; otherwise the local authority ASB co-ordinator), and put the case on
-    daily monitoring until it is re-graded. It runs after the transaction commits, so it must
-    re-fetch what it needs and be safe to run twice.
-    """
+def escalate_high_risk(assessment: RiskAssessment, *, by: User, request=None) -> list:
+    """R2, in the assessment's own transaction: tell the case's supervisors at once (one
+    notification each per assessment, whoever runs this how often). The case is then on
+    daily monitoring until re-graded (`queries.on_daily_monitoring`), and the referral it
+    needs (`queries.required_referral`) is shown as outstanding until it is recorded; a
+    High-risk case cannot be submitted for closure without it."""
+    incident = assessment.incident
+    told = []
+    for supervisor in policy.supervisors_of(incident):
+        if supervisor.pk == by.pk:
+            continue  # the supervisor who assessed it knows
+        alert = notify(
+            incident,
+            recipient=supervisor,
+            kind=Alert.Kind.HIGH_RISK,
+            key=f"high-risk:assessment-{assessment.pk}:user-{supervisor.pk}",
+            sender=by,
+            request=request,
+        )
+        if alert is not None:
+            told.append(alert)
+    return told
 
 
 def _validate(
@@ -164,7 +179,7 @@ def record_assessment(
         },
     )
     if level == Incident.RiskLevel.HIGH:
-        transaction.on_commit(lambda: on_high_risk(assessment))
+        escalate_high_risk(assessment, by=by, request=request)
     return assessment
 
 

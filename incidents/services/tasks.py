@@ -4,23 +4,17 @@ A task's assignee may see and work the incident while the task is open: access/p
 computes that from the Task row itself, so completing, cancelling or reassigning a task ends
 the old assignee's access with no grant to revoke.
 
-Alerts are written to the database first (an outbox) and e-mailed by a Celery task
-(incidents/tasks.py) after the transaction commits. An e-mail never carries personal data:
-only the URN, the kind of alert and a link (W3). A task's assignee is told by an alert
-("Task assigned"), so task e-mails share the alerts' exactly-once claim on Alert.emailed_at
-(the Task model has no field to claim; see the module docs of incidents/tasks.py).
+Alerts and the notice to a task's assignee are notifications (services/notifications.py):
+written in the same transaction, e-mailed by Celery after commit, never with personal data.
+Reminders of tasks due and overdue are sent by services/reminders.py.
 """
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from access import policy
@@ -29,13 +23,11 @@ from audit.models import AuditEvent
 from audit.services import record_event
 
 from ..models import Alert, Incident, Task
+from ..models.tasks import new_alert_key
+from .notifications import notify
 
 logger = logging.getLogger(__name__)
 
-TASK_ASSIGNED_MESSAGE = "Task assigned"
-# An overdue reminder's message names the task and its due date: it is the record that the
-# reminder was sent, so a second sweep finds it and sends nothing (SPEC §17).
-TASK_OVERDUE_PREFIX = "Task overdue"
 BASIC_CANNOT_WORK = "Basic users cannot work cases."
 
 
@@ -141,7 +133,7 @@ def _tell_assignee(task: Task, *, by: User, request=None) -> None:
             task.incident,
             sender=by,
             recipient=task.assigned_to,
-            message=TASK_ASSIGNED_MESSAGE,
+            kind=Alert.Kind.TASK_ASSIGNED,
             request=request,
         )
 
@@ -244,35 +236,21 @@ def create_alert(
     message: str = "",
     request=None,
 ) -> Alert:
-    """Put an alert in `recipient`'s inbox and e-mail them after commit. LOW LEVEL: callers
-    check access (the complaint-logging flow calls this when a basic user alerts someone to a
-    skeleton complaint). Audits ALERT_SENT."""
+    """Put an alert from `sender` in `recipient`'s inbox and e-mail them after commit. LOW
+    LEVEL: callers check access (the complaint-logging flow calls this when a basic user
+    alerts someone to a skeleton complaint). Each alert is its own cause (a fresh key).
+    Audits ALERT_SENT."""
     if kind not in Alert.Kind.values:
         raise ValidationError({"kind": "Choose the kind of alert."})
-    alert = Alert(
-        incident=incident,
-        kind=kind,
-        sender=sender,
+    return notify(
+        incident,
         recipient=recipient,
-        message=(message or "").strip(),
-    )
-    alert._history_user = sender
-    alert.save()
-    record_event(
-        AuditEvent.Type.ALERT_SENT,
-        actor=sender,
+        kind=kind,
+        key=new_alert_key(),
+        sender=sender,
+        message=message,
         request=request,
-        target=("incident", incident.urn),
-        details={"alert": alert.pk, "kind": kind, "recipient": recipient.pk},
     )
-    transaction.on_commit(lambda: _queue_alert_email(alert.pk), robust=True)
-    return alert
-
-
-def _queue_alert_email(alert_id: int) -> None:
-    from ..tasks import email_alert
-
-    email_alert.delay(alert_id)
 
 
 @transaction.atomic
@@ -292,6 +270,8 @@ def send_alert(
     must be able to see it too: an alert never shares a record; a task does.
     """
     _require_raiser(incident, by)
+    if kind not in Alert.PERSON_TO_PERSON:
+        raise ValidationError({"kind": "Choose the kind of alert."})
     if recipient is None:
         raise ValidationError({"recipient": "Choose who to alert."})
     if recipient.pk == by.pk:
@@ -319,122 +299,3 @@ def mark_alert_read(alert: Alert, *, by: User) -> Alert:
         alert._history_user = by
         alert.save(update_fields=["read_at"])
     return alert
-
-
-def _overdue_message(task: Task) -> str:
-    return f"{TASK_OVERDUE_PREFIX}: {task.title} (task {task.pk}, due {task.due_on:%d/%m/%Y})"
-
-
-def remind_overdue_tasks(*, today: date | None = None) -> int:
-    """Remind the assignee of every overdue open task, once per task and assignee (W2):
-    an alert in their inbox, e-mailed after commit. Safe to run twice or concurrently: each
-    task is locked while its reminder is looked for and written. Returns how many were sent.
-    """
-    today = today or timezone.localdate()
-    sent = 0
-    overdue = Task.objects.filter(status=Task.Status.OPEN, due_on__lt=today).values_list(
-        "pk", flat=True
-    )
-    for task_id in list(overdue):
-        with transaction.atomic():
-            task = (
-                Task.objects.select_for_update(of=("self",))
-                .select_related("incident", "assigned_to__organisation", "assigned_by")
-                .filter(pk=task_id, status=Task.Status.OPEN)
-                .first()
-            )
-            if task is None or not policy.may_use_system(task.assigned_to):
-                continue
-            message = _overdue_message(task)
-            if Alert.objects.filter(
-                incident_id=task.incident_id, recipient_id=task.assigned_to_id, message=message
-            ).exists():
-                continue
-            create_alert(
-                task.incident, sender=task.assigned_by, recipient=task.assigned_to, message=message
-            )
-            sent += 1
-    return sent
-
-
-# --- E-mail (run by the Celery tasks in incidents/tasks.py) -----------------------------------
-
-
-def site_url() -> str:
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-
-
-def alert_email(alert: Alert) -> tuple[str, str]:
-    """The subject and body of an alert's e-mail: the URN, the kind of alert and a link,
-    nothing else (W3). A Confidential incident is never e-mailed (V4): its e-mail does not
-    even name the URN, and links to the inbox."""
-    confidential = alert.incident.is_confidential
-    if alert.message == TASK_ASSIGNED_MESSAGE:
-        kind, about_task = "Task assigned", "A task has been assigned to you"
-    elif alert.message.startswith(TASK_OVERDUE_PREFIX):
-        kind, about_task = "Task overdue", "A task assigned to you is overdue"
-    else:
-        kind, about_task = alert.get_kind_display(), ""
-    if confidential or about_task:
-        link = site_url() + reverse("inbox")
-    else:
-        link = site_url() + reverse("incident-detail", args=[alert.incident.urn])
-    text = render_to_string(
-        "emails/alert.txt",
-        {
-            "urn": "" if confidential else alert.incident.urn,
-            "kind": kind,
-            "about_task": about_task,
-            "link": link,
-            "service_name": settings.SERVICE_NAME,
-        },
-    )
-    subject, _, body = text.strip().partition("\n")
-    return subject.strip(), body.strip() + "\n"
-
-
-def email_alert_now(alert_id: int) -> bool:
-    """Send an alert's e-mail at most once, however often this runs (at-least-once tasks).
-
-    Claims the alert with a conditional UPDATE on `emailed_at IS NULL`; only the run that
-    claimed it sends. If sending fails the claim is released, so a retry can send. A worker
-    killed between claim and send leaves the alert claimed: it is never sent twice, at the
-    cost of possibly never (the in-app inbox still shows it). Returns whether it was sent.
-    """
-    alert = (
-        Alert.objects.select_related("incident", "recipient__organisation")
-        .filter(pk=alert_id)
-        .first()
-    )
-    if alert is None or alert.emailed_at is not None:
-        return False
-    if not alert.recipient.email or not policy.may_use_system(alert.recipient):
-        return False
-    claimed_at = timezone.now()
-    claimed = Alert.objects.filter(pk=alert_id, emailed_at__isnull=True).update(
-        emailed_at=claimed_at
-    )
-    if not claimed:
-        return False
-    subject, body = alert_email(alert)
-    try:
-        send_mail(subject, body, None, [alert.recipient.email], fail_silently=False)
-    except Exception:
-        Alert.objects.filter(pk=alert_id, emailed_at=claimed_at).update(emailed_at=None)
-        raise
-    return True
-
-
-def unsent_alert_ids(*, older_than: timedelta = timedelta(minutes=10)) -> list[int]:
-    """Alerts whose e-mail was never sent (the broker was down when they were written):
-    the outbox that a periodic task drains. Only the last week: older news is not news."""
-    now = timezone.now()
-    return list(
-        Alert.objects.filter(
-            emailed_at__isnull=True,
-            created_at__lt=now - older_than,
-            created_at__gte=now - timedelta(days=7),
-        )
-        .exclude(recipient__email="")
-        .values_list("pk", flat=True)[:500]
-    )

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
 
 from access import policy
@@ -112,6 +114,20 @@ def _validate_referral(incident: Incident, referral_to: str, involvement) -> dic
     return errors
 
 
+def refresh_victim_clock(incident: Incident) -> None:
+    """Restart the victim-update clock (R3) from the last recorded victim contact, or, with
+    none, from when the complaint was reported. A derived value: `version` is not bumped."""
+    last_contact = (
+        WorkingSheetEntry.objects.filter(incident=OuterRef("pk"), kind=Kind.VICTIM_CONTACT)
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    Incident.objects.filter(pk=incident.pk).update(
+        victim_clock_from=Coalesce(Subquery(last_contact), "received_at", "created_at")
+    )
+    incident.refresh_from_db(fields=["victim_clock_from"])
+
+
 @transaction.atomic
 def record_entry(
     incident: Incident,
@@ -154,6 +170,8 @@ def record_entry(
     )
     entry._history_user = by
     entry.save()
+    if kind == Kind.VICTIM_CONTACT:
+        refresh_victim_clock(incident)
     # Audited here, so that every way an entry is written (a page, the API, a complaint
     # being submitted) leaves its event; the entry's text is not copied into it.
     record_event(

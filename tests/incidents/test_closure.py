@@ -19,6 +19,7 @@ from incidents.services.closure import (
 )
 from incidents.services.risk import record_assessment
 from tests.access.scenario import GROUPS, RECORDS, expect
+from tests.incidents.supervision import refer_as_high_risk_requires
 
 SUBMITTERS = {UserGroup.OPERATIONAL, UserGroup.ENHANCED, UserGroup.ADMINISTRATOR}
 DECIDERS = {UserGroup.ENHANCED, UserGroup.ADMINISTRATOR}
@@ -127,6 +128,7 @@ def test_a_high_risk_case_needs_the_multi_agency_agreement(client, scenario, off
     incident = scenario.incidents["in_area"]
     answers = {q.pk: True for q in RiskQuestion.objects.filter(active=True)}
     record_assessment(incident, by=officer, answers=answers)
+    refer_as_high_risk_requires(incident, officer)
     _submit(incident, officer)
     with pytest.raises(ValidationError) as refused:
         approve_closure(incident, by=manager)

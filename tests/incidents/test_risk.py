@@ -12,7 +12,7 @@ from django.utils.html import escape
 from access import policy
 from access.models import UserGroup
 from audit.models import AuditEvent
-from incidents.models import CaseRules, Incident, RiskAnswer, RiskAssessment, RiskQuestion
+from incidents.models import Alert, CaseRules, Incident, RiskAnswer, RiskAssessment, RiskQuestion
 from incidents.services import log_complaint
 from incidents.services import risk as risk_services
 from incidents.services.risk import (
@@ -218,20 +218,17 @@ def test_not_about_a_witness_or_someone_in_another_incident(
     assert not RiskAssessment.objects.exists()
 
 
-def test_a_high_result_calls_the_escalation_hook_after_commit(
-    officer, incident, questions, monkeypatch, django_capture_on_commit_callbacks
+def test_a_high_result_tells_the_supervisors_in_the_same_transaction(
+    officer, incident, questions, make_user
 ):
-    called = []
-    monkeypatch.setattr(risk_services, "on_high_risk", called.append)
+    supervisor = make_user(incident.lead_organisation.name, UserGroup.ENHANCED)
+    medium = assess_risk(incident, by=officer, answers=answers_scoring(5, questions))
+    assert not Alert.objects.filter(kind=Alert.Kind.HIGH_RISK).exists()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        medium = assess_risk(incident, by=officer, answers=answers_scoring(5, questions))
-    assert called == []
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        high = assess_risk(incident, by=officer, answers=answers_scoring(10, questions))
-        assert called == []  # not before the commit
-    assert len(callbacks) == 1
-    assert called == [high]
+    high = assess_risk(incident, by=officer, answers=answers_scoring(10, questions))
+    alert = Alert.objects.get(kind=Alert.Kind.HIGH_RISK)
+    assert (alert.recipient, alert.sender, alert.incident) == (supervisor, officer, incident)
+    assert alert.key == f"high-risk:assessment-{high.pk}:user-{supervisor.pk}"
     assert medium.level == "medium"
 
 

@@ -16,17 +16,17 @@ from incidents.models import Alert, Incident, Task
 from incidents.services import log_complaint
 from incidents.services import tasks as task_services
 from incidents.services.tasks import (
-    TASK_ASSIGNED_MESSAGE,
     cancel_task,
     complete_task,
     create_alert,
-    email_alert_now,
     mark_alert_read,
     raise_task,
     reassign_task,
     send_alert,
 )
-from incidents.tasks import email_alert, email_unsent_alerts
+from incidents.services import reminders
+from incidents.services.notifications import email_notification
+from incidents.tasks import deliver_notification, deliver_pending_notifications, remind_tasks
 from people.services import add_involvement
 
 fake = Faker("en_GB")
@@ -80,10 +80,10 @@ def test_raising_a_task_is_authored_audited_and_in_history(officer, incident, bl
 def test_a_task_tells_the_assignee_in_their_inbox(officer, incident, blaby):
     task_for(incident, officer, blaby)
     alert = Alert.objects.get()
-    assert (alert.recipient, alert.sender, alert.message) == (
+    assert (alert.recipient, alert.sender, alert.kind) == (
         blaby,
         officer,
-        TASK_ASSIGNED_MESSAGE,
+        Alert.Kind.TASK_ASSIGNED,
     )
 
 
@@ -440,9 +440,9 @@ def test_running_the_email_task_twice_sends_once(
     colleague = make_user("Rutland County Council", UserGroup.ENHANCED)
     alert = send_alert(incident, by=officer, recipient=colleague)  # on_commit not run here
 
-    assert email_alert.delay(alert.pk).get() is True
-    assert email_alert.delay(alert.pk).get() is False
-    assert email_alert_now(alert.pk) is False
+    assert deliver_notification.delay(alert.pk).get() is True
+    assert deliver_notification.delay(alert.pk).get() is False
+    assert email_notification(alert.pk, claim="another task") is False
 
     assert len(mailoutbox) == 1
     assert f"https://asb.example.invalid/incidents/{incident.urn}/" in mailoutbox[0].body
@@ -453,27 +453,25 @@ def test_a_failed_send_releases_the_claim_so_a_retry_sends(
 ):
     import smtplib
 
-    from incidents.services import tasks as services
-
     colleague = make_user("Rutland County Council", UserGroup.ENHANCED)
     alert = send_alert(incident, by=officer, recipient=colleague)
 
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("mail server away")
 
-    monkeypatch.setattr(services, "send_mail", refuse)
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        email_alert_now(alert.pk)
+        email_notification(alert.pk, claim="first try")
     alert.refresh_from_db()
-    assert alert.emailed_at is None
+    assert (alert.emailed_at, alert.email_claimed_by) == (None, "")
 
     monkeypatch.undo()
-    assert email_alert_now(alert.pk) is True
+    assert email_notification(alert.pk, claim="a retry") is True
     assert len(mailoutbox) == 1
 
 
 def test_the_email_task_tolerates_a_deleted_alert(db, mailoutbox):
-    assert email_alert.delay(987654).get() is False
+    assert deliver_notification.delay(987654).get() is False
     assert mailoutbox == []
 
 
@@ -483,21 +481,19 @@ def test_the_outbox_sweep_sends_what_the_broker_missed(officer, incident, make_u
     Alert.objects.filter(pk=alert.pk).update(
         created_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    assert email_unsent_alerts.delay().get() == 1
-    assert email_unsent_alerts.delay().get() == 0
+    assert deliver_pending_notifications.delay().get() == 1
+    assert deliver_pending_notifications.delay().get() == 0
     assert len(mailoutbox) == 1
 
 
 # --- Overdue reminders (W2) ---------------------------------------------------------------
 
 
-def test_overdue_tasks_are_reminded_once(
+def test_tasks_due_and_overdue_are_reminded_once_each(
     officer, incident, blaby, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from incidents.tasks import remind_overdue_tasks
-
     late = task_for(incident, officer, blaby, title="Photograph the damage")
-    task_for(incident, officer, blaby, title="Not yet due")
+    task_for(incident, officer, blaby, title="Not yet due")  # due in a week
     done = task_for(incident, officer, blaby, title="Done already")
     complete_task(done, by=blaby, note="Done")
     Task.objects.filter(pk__in=[late.pk, done.pk]).update(due_on=timezone.localdate())
@@ -505,19 +501,23 @@ def test_overdue_tasks_are_reminded_once(
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert remind_overdue_tasks.delay().get() == 0  # due today is not overdue
-        assert task_services.remind_overdue_tasks(today=tomorrow) == 1
-        assert task_services.remind_overdue_tasks(today=tomorrow) == 0
+        assert remind_tasks.delay().get() == 1  # due today
+        assert remind_tasks.delay().get() == 0  # the sweep again: nothing new
+        assert reminders.remind_tasks(today=tomorrow) == 1  # now overdue
+        assert reminders.remind_tasks(today=tomorrow) == 0
 
-    reminder = Alert.objects.get(message__startswith=task_services.TASK_OVERDUE_PREFIX)
-    assert (reminder.recipient, reminder.incident) == (blaby, incident)
-    assert "Photograph the damage" in reminder.message  # in the inbox only
-    assert len(mailoutbox) == 1
-    mail = mailoutbox[0]
+    due, overdue = Alert.objects.filter(
+        kind__in=[Alert.Kind.TASK_DUE, Alert.Kind.TASK_OVERDUE]
+    ).order_by("created_at", "pk")
+    assert (due.kind, overdue.kind) == (Alert.Kind.TASK_DUE, Alert.Kind.TASK_OVERDUE)
+    assert (overdue.recipient, overdue.incident, overdue.sender) == (blaby, incident, None)
+    assert "Photograph the damage" in overdue.message  # in the inbox only
+    assert len(mailoutbox) == 2
+    mail = mailoutbox[1]
     assert "Task overdue" in mail.subject and incident.urn in mail.subject
     assert "Photograph" not in mail.subject + mail.body
 
     # Handed on, the task's new assignee is reminded in turn.
-    other = reassign_task(late, by=officer, to=officer)
-    assert task_services.remind_overdue_tasks(today=tomorrow) == 1
-    assert Alert.objects.filter(recipient=other.assigned_to, message=reminder.message).exists()
+    reassign_task(late, by=officer, to=officer)
+    assert reminders.remind_tasks(today=tomorrow) == 1
+    assert Alert.objects.filter(recipient=officer, kind=Alert.Kind.TASK_OVERDUE).exists()
