@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 
 from access.models import Area
 
-from .models import AggravatingFactor, Incident, PenCode, QualifierCode
+from .models import AggravatingFactor, CaseRules, Incident, PenCode, QualifierCode
 from .services.incident import normalise_postcode, validate_details
+from .services.reference import CASE_RULES_FIELDS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -161,3 +162,35 @@ class IncidentEditForm(InitialContactForm, IncidentDetailsForm):
             **InitialContactForm.Meta.error_messages,
             **IncidentDetailsForm.Meta.error_messages,
         }
+
+
+class CaseRulesForm(forms.ModelForm):
+    """The partnership's thresholds and intervals (R1, R3, S4a). Cross-field rules are
+    reported on the field to change, before the database constraints are asked."""
+
+    class Meta:
+        model = CaseRules
+        fields = CASE_RULES_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        reminder = cleaned.get("victim_update_reminder_days")
+        intervals = [
+            cleaned[name]
+            for name in (
+                "victim_update_days_standard",
+                "victim_update_days_medium",
+                "victim_update_days_high",
+            )
+            if cleaned.get(name) is not None
+        ]
+        if reminder is not None and intervals and reminder >= min(intervals):
+            self.add_error(
+                "victim_update_reminder_days",
+                "The reminder must come before the deadline: fewer days than the shortest "
+                f"time between victim updates ({min(intervals)}).",
+            )
+        medium, high = cleaned.get("medium_from"), cleaned.get("high_from")
+        if medium is not None and high is not None and high <= medium:
+            self.add_error("high_from", "High must start above Medium.")
+        return cleaned

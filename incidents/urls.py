@@ -1,4 +1,14 @@
-from .views import case, closure, complaint, documents, reference, risk, tasks, worksheet
+from .views import (
+    case,
+    closure,
+    complaint,
+    dashboard,
+    documents,
+    reference,
+    risk,
+    tasks,
+    worksheet,
+)
 
 urlpatterns = (
     case.urlpatterns
@@ -9,4 +19,5 @@ urlpatterns = (
     + risk.urlpatterns
     + reference.urlpatterns
     + closure.urlpatterns
+    + dashboard.urlpatterns
 )

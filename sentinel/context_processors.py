@@ -44,6 +44,7 @@ def navigation(request):
     }
     items = [("Incidents", "home", {"home"}, case_pages)]
     if user.group != "basic":
+        items.insert(0, ("Dashboard", "dashboard", {"dashboard"}, set()))
         items.append(("Inbox", "inbox", {"inbox"}, {"task-detail"}))
         items.append(("Find a person", "person-search", {"person-search"}, {"people-merge"}))
     if user.has_perm("incidents.add_incident"):

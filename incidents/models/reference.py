@@ -1,5 +1,6 @@
 """Reference lists that administrators maintain (SPEC M2), each with history."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -64,6 +65,13 @@ class RiskQuestion(models.Model):
 
 
 VICTIM_UPDATE_MAX_DAYS = 28
+_VICTIM_UPDATE_LIMITS = [
+    MinValueValidator(2, "Allow at least 2 days between victim updates."),
+    MaxValueValidator(
+        VICTIM_UPDATE_MAX_DAYS,
+        "Victim updates must be at most 28 days apart (seed 000 Appendix D).",
+    ),
+]
 # The CaseRules field holding the interval for each risk level ("" = not yet assessed).
 VICTIM_UPDATE_FIELDS = {
     "": "victim_update_days_standard",
@@ -88,16 +96,24 @@ class CaseRules(models.Model):
     # 28: seed 000 Appendix D), and how many days before the deadline the lead officer is
     # reminded. With 28 and 7: reminded on day 21, overdue (and escalated) on day 29.
     victim_update_days_standard = models.PositiveSmallIntegerField(
-        "days between victim updates: Standard risk", default=28
+        "days between victim updates: Standard risk",
+        default=28,
+        validators=_VICTIM_UPDATE_LIMITS,
     )
     victim_update_days_medium = models.PositiveSmallIntegerField(
-        "days between victim updates: Medium risk", default=21
+        "days between victim updates: Medium risk",
+        default=21,
+        validators=_VICTIM_UPDATE_LIMITS,
     )
     victim_update_days_high = models.PositiveSmallIntegerField(
-        "days between victim updates: High risk", default=14
+        "days between victim updates: High risk",
+        default=14,
+        validators=_VICTIM_UPDATE_LIMITS,
     )
     victim_update_reminder_days = models.PositiveSmallIntegerField(
-        "days before the deadline to remind the lead officer", default=7
+        "days before the deadline to remind the lead officer",
+        default=7,
+        validators=[MinValueValidator(1, "Remind at least one day before the deadline.")],
     )
     history = HistoricalRecords()
 

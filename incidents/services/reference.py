@@ -43,7 +43,16 @@ LISTS = {
                                                                            "weight")),
     )
 }  # fmt: skip
-CASE_RULES_FIELDS = ("medium_from", "high_from", "repeat_min_incidents", "repeat_window_days")
+CASE_RULES_FIELDS = (
+    "medium_from",
+    "high_from",
+    "repeat_min_incidents",
+    "repeat_window_days",
+    "victim_update_days_standard",
+    "victim_update_days_medium",
+    "victim_update_days_high",
+    "victim_update_reminder_days",
+)
 
 
 def _require(by: User) -> None:
@@ -76,7 +85,8 @@ def save_item(reference: ReferenceList, instance, *, by: User, request=None, **f
 
 @transaction.atomic
 def save_case_rules(*, by: User, request=None, **fields) -> CaseRules:
-    """Change the risk thresholds and the repeat rule (R1, S4a)."""
+    """Change the risk thresholds, the repeat rule and the victim-update intervals (R1, S4a,
+    R3). The intervals are never more than 28 days (the model's validators and constraints)."""
     _require(by)
     rules = CaseRules.current()
     for name in CASE_RULES_FIELDS:
@@ -86,6 +96,15 @@ def save_case_rules(*, by: User, request=None, **fields) -> CaseRules:
         raise ValidationError({"high_from": "High must start above Medium."})
     if rules.repeat_min_incidents < 2:
         raise ValidationError({"repeat_min_incidents": "A repeat needs at least 2 incidents."})
+    rules.full_clean()  # the field limits and the database's constraints, as field messages
+    shortest = min(rules.victim_update_days(level) for level in ("standard", "medium", "high"))
+    if rules.victim_update_reminder_days >= shortest:
+        raise ValidationError(
+            {
+                "victim_update_reminder_days": "The reminder must come before the deadline: "
+                f"fewer days than the shortest time between victim updates ({shortest})."
+            }
+        )
     rules._history_user = by
     rules.save()
     record_event(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from access import policy
 from sentinel.forms import add_service_errors
 
+from ..forms import CaseRulesForm
 from ..models import CaseRules
 from ..services import reference
 
@@ -91,8 +92,7 @@ def edit(request, slug: str, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def case_rules(request):
     _admin_only(request)
-    form_class = modelform_factory(CaseRules, fields=reference.CASE_RULES_FIELDS)
-    form = form_class(request.POST or None, instance=CaseRules.current())
+    form = CaseRulesForm(request.POST or None, instance=CaseRules.current())
     if request.method == "POST" and form.is_valid():
         try:
             reference.save_case_rules(by=request.user, request=request, **form.cleaned_data)

@@ -1,5 +1,6 @@
 """Victim risk assessment pages (SPEC R1): assess, read an assessment, and the incident
-page's risk section with the history of re-assessments."""
+page's risk section with the history of re-assessments, the next victim update (R3) and, for
+a High-risk case, its daily monitoring and referral (R2)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,11 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access import policy
 
+from .. import queries
 from ..forms_risk import RiskAssessmentForm
+from ..models import CaseRules, Incident, WorkingSheetEntry
 from ..services import risk as services
 
 
@@ -26,7 +30,36 @@ def detail_context(incident, user) -> dict:
     return {
         "risk_assessments": assessments,
         "latest_risk_assessment": assessments[0] if assessments else None,
+        **_supervision(incident),
     }
+
+
+def _supervision(incident) -> dict:
+    """When the next victim update is due (R3) and, for a High-risk case, its daily
+    monitoring and required referral (R2). Two queries at most."""
+    if incident.status == Incident.Status.CLOSED:
+        return {}
+    rules = CaseRules.current()
+    context = {
+        "victim_update_due_by": queries.victim_update_deadline(incident, rules),
+        "victim_update_state": queries.victim_update_state(incident, rules, timezone.localdate()),
+    }
+    if incident.current_risk == Incident.RiskLevel.HIGH:
+        state = (
+            queries.with_high_risk_state(Incident.objects.filter(pk=incident.pk))
+            .values("referral_recorded", "last_monitoring_review")
+            .first()
+        )
+        team = queries.required_referral(incident)
+        context["high_risk"] = {
+            **state,
+            "required_referral": WorkingSheetEntry.ReferralTo(team).label,
+            "reviewed_today": bool(
+                state["last_monitoring_review"]
+                and timezone.localdate(state["last_monitoring_review"]) == timezone.localdate()
+            ),
+        }
+    return context
 
 
 @login_required

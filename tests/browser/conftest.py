@@ -6,6 +6,7 @@ journey visits is screenshotted (var/test-artifacts/screenshots/) and scanned by
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -110,14 +111,15 @@ def marking_banners(page) -> tuple[str, str]:
 
 
 def sign_in(page, username: str, password: str | None = None) -> None:
-    """Sign in through the sign-in page, as a person would, and wait for the home page."""
+    """Sign in through the sign-in page, as a person would, and wait for the page it lands
+    on: the dashboard, or for a basic user the incidents page."""
     from tests.access.factories import PASSWORD
 
     page.goto("/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password or PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Incidents").wait_for()
+    page.get_by_role("heading", level=1, name=re.compile(r"^(Dashboard|Incidents)$")).wait_for()
 
 
 def sign_out(page) -> None:

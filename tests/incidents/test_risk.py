@@ -14,7 +14,6 @@ from access.models import UserGroup
 from audit.models import AuditEvent
 from incidents.models import Alert, CaseRules, Incident, RiskAnswer, RiskAssessment, RiskQuestion
 from incidents.services import log_complaint
-from incidents.services import risk as risk_services
 from incidents.services.risk import (
     assess_risk,
     level_for,
@@ -413,17 +412,26 @@ def _seen_by(user, incident):
     return policy.get_incident_for_user(user, incident.urn, record_view=False)
 
 
-def test_the_section_runs_one_query_for_one_assessment_or_ten(officer, incident, questions):
+@pytest.mark.parametrize(("score", "expected"), [(1, 2), (10, 3)])
+def test_the_section_runs_constant_queries_for_one_assessment_or_ten(
+    officer, incident, questions, score, expected
+):
+    """The assessments (1), the case rules for the victim-update deadline (1) and, for a
+    High-risk case, its monitoring and referral (1): the same for one assessment or ten."""
     victim = victim_of(incident, officer)
-    assess_risk(incident, by=officer, answers=answers_scoring(1, questions), involvement=victim)
+    assess_risk(
+        incident, by=officer, answers=answers_scoring(score, questions), involvement=victim
+    )
+    CaseRules.current()
     _html_one, one = _section(_seen_by(officer, incident), officer)
-    for total in range(2, 11):
+    for _ in range(9):
         assess_risk(
-            incident, by=officer, answers=answers_scoring(total, questions), involvement=victim
+            incident, by=officer, answers=answers_scoring(score, questions), involvement=victim
         )
     html, ten = _section(_seen_by(officer, incident), officer)
-    assert one == ten == 1
+    assert one == ten == expected
     assert html.count('href="/incidents/') == 1 + 1 + 10  # assess, latest, the ten
+    assert ("Referral required" in html) == (score == 10)
 
 
 def test_the_section_before_any_assessment(officer, incident, make_user):

@@ -13,8 +13,8 @@ from access import policy
 from access.models import UserGroup
 from audit.models import AuditEvent
 from incidents.models import Alert, Incident, Task
-from incidents.services import log_complaint
-from incidents.services import tasks as task_services
+from incidents.services import log_complaint, reminders
+from incidents.services.notifications import email_notification
 from incidents.services.tasks import (
     cancel_task,
     complete_task,
@@ -24,8 +24,6 @@ from incidents.services.tasks import (
     reassign_task,
     send_alert,
 )
-from incidents.services import reminders
-from incidents.services.notifications import email_notification
 from incidents.tasks import deliver_notification, deliver_pending_notifications, remind_tasks
 from people.services import add_involvement
 
