@@ -16,7 +16,7 @@ from incidents.services.tasks import raise_task
 from incidents.services.worksheet import add_entry
 from tests.incidents.supervision import refer_as_high_risk_requires
 
-from .conftest import look_at, sign_in
+from .conftest import look_at, sign_in, sign_out
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,7 +31,8 @@ def _clock(incident, days_ago):
 
 
 def test_an_enhanced_user_sees_every_section(page, partnership, make_user):
-    officer = make_user("Blaby District Council", UserGroup.OPERATIONAL, first_name="Sam",
+    officer = make_user("Blaby District Council", UserGroup.OPERATIONAL, username="officer",
+                        first_name="Sam",
                         last_name="Patel")  # fmt: skip
     manager = make_user("Blaby District Council", UserGroup.ENHANCED, username="manager",
                         first_name="Jo", last_name="Okafor")  # fmt: skip
@@ -86,3 +87,13 @@ def test_an_enhanced_user_sees_every_section(page, partnership, make_user):
 
     page.get_by_test_id("dashboard-closure-queue").get_by_role("link").click()
     page.get_by_role("heading", name="Review the closure").wait_for()
+
+    # The lead officer: the cases they lead, and no closure queue (they may not close).
+    sign_out(page)
+    sign_in(page, "officer")
+    page.get_by_role("heading", name="Dashboard", exact=True).wait_for()
+    look_at(page, "dashboard-02-operational-user")
+    assert page.get_by_role("heading", name="Waiting for your closure decision").count() == 0
+    assert rows("dashboard-high-risk").count() == 2
+    assert rows("dashboard-cases").count() == 5  # every case they lead, submitted or open
+    page.get_by_text("You have no open tasks.").wait_for()

@@ -19,6 +19,7 @@ from incidents.services.closure import approve_closure, submit_for_closure
 from incidents.services.risk import record_assessment
 from incidents.services.tasks import complete_task, raise_task
 from incidents.services.worksheet import add_entry
+from tests.access.factories import PASSWORD
 from tests.access.scenario import GROUPS
 from tests.incidents.supervision import refer_as_high_risk_requires
 
@@ -100,12 +101,22 @@ def test_basic_users_are_sent_to_the_incidents_page(client, scenario):
     assert response.url == reverse("home")
 
 
-def test_signing_in_lands_on_the_dashboard(client, scenario):
-    client.force_login(scenario.user(UserGroup.OPERATIONAL))
-    page = client.get(reverse("dashboard")).content.decode()
-    assert '<h1 class="govuk-heading-l">Dashboard</h1>' in page
-    assert f'href="{reverse("dashboard")}"' in page  # first in the service navigation
-    client.logout()
+@pytest.mark.parametrize("group", GROUPS)
+def test_signing_in_lands_on_the_dashboard_or_for_basic_users_the_incidents(
+    client, scenario, group
+):
+    user = scenario.user(group)
+    response = client.post(
+        reverse("sign-in"), {"username": user.username, "password": PASSWORD}, follow=True
+    )
+    landed = response.redirect_chain[-1][0]
+    assert landed == reverse("home" if group == UserGroup.BASIC else "dashboard")
+    page = response.content.decode()
+    dashboard_link = f'href="{reverse("dashboard")}"'
+    assert (dashboard_link in page) is (group != UserGroup.BASIC)  # in the navigation
+
+
+def test_signed_out_users_are_sent_to_sign_in(client):
     response = client.get(reverse("dashboard"))
     assert response.url.startswith(reverse("sign-in"))
 
@@ -197,15 +208,15 @@ def test_a_high_risk_case_shows_its_referral_and_todays_review(client, scenario,
     incident = scenario.incidents["in_area"]
     make_high(incident, officer)
     table = section(dashboard(client, officer), "high-risk")
-    assert "Referral to the Local authority ASB co-ordinator:" in table
-    assert '<strong class="govuk-tag govuk-tag--red">Not recorded</strong>' in table
+    assert "Referral to the </span>Local authority ASB co-ordinator" in table
+    assert '<strong class="govuk-tag govuk-tag--red app-nowrap">Not recorded</strong>' in table
     assert "None recorded" in table
     assert "Not reviewed today" in table
 
     refer_as_high_risk_requires(incident, officer)
     review_monitoring(incident, officer, timezone.now() - datetime.timedelta(days=1))
     table = section(dashboard(client, officer), "high-risk")
-    assert '<strong class="govuk-tag govuk-tag--green">Recorded</strong>' in table
+    assert '<strong class="govuk-tag govuk-tag--green app-nowrap">Recorded</strong>' in table
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     assert f'datetime="{yesterday:%Y-%m-%d}' in table
     assert "Not reviewed today" in table
@@ -220,7 +231,7 @@ def test_a_police_led_case_needs_the_adult_referral_team(client, make_user, part
     incident = log_complaint(by=officer, area=partnership.areas["Blaby"], description="Threats")
     make_high(incident, officer)
     table = section(dashboard(client, officer), "high-risk")
-    assert "Referral to the Adult Referral &amp; Co-ordination team:" in table
+    assert "Referral to the </span>Adult Referral &amp; Co-ordination team" in table
 
 
 def test_the_longest_unreviewed_case_comes_first(client, scenario, officer, blaby):

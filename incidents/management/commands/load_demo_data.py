@@ -195,7 +195,8 @@ class Command(BaseCommand):
                 by=officer,
                 kind="victim_contact",
                 text=f"Spoke to the complainant. {chooser.choice(CONTACTS)}",
-                occurred_at=timezone.now() - timedelta(hours=chooser.randint(1, 72)),
+                # Some cases are due a victim update, some overdue (R3): the dashboard shows them.
+                occurred_at=timezone.now() - timedelta(hours=chooser.randint(1, 32 * 24)),
             )
             record_assessment(
                 incident,
