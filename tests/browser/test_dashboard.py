@@ -85,6 +85,15 @@ def test_an_enhanced_user_sees_every_section(page, partnership, make_user):
     assert rows("dashboard-cases").filter(has_text=mine.urn).count() == 1
     assert elsewhere.urn not in page.content()
 
+    # From the monitoring list to the case: its risk card says what supervision needs.
+    page.get_by_test_id("dashboard-high-risk").get_by_role("link", name=unreferred.urn).click()
+    page.get_by_role("heading", name=f"Incident {unreferred.urn}").wait_for()
+    risk = page.locator("#risk")
+    assert "On daily monitoring until re-graded." in risk.inner_text()
+    assert "Not recorded" in risk.inner_text()
+    look_at(page, "dashboard-03-high-risk-case")
+    page.go_back()
+
     page.get_by_test_id("dashboard-closure-queue").get_by_role("link").click()
     page.get_by_role("heading", name="Review the closure").wait_for()
 
