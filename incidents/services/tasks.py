@@ -9,7 +9,6 @@ written in the same transaction, e-mailed by Celery after commit, never with per
 Reminders of tasks due and overdue are sent by services/reminders.py.
 """
 
-import logging
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,8 +24,6 @@ from audit.services import record_event
 from ..models import Alert, Incident, Task
 from ..models.tasks import new_alert_key
 from .notifications import notify
-
-logger = logging.getLogger(__name__)
 
 BASIC_CANNOT_WORK = "Basic users cannot work cases."
 
