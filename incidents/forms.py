@@ -6,7 +6,7 @@ from access.models import Area
 
 from .models import AggravatingFactor, CaseRules, Incident, PenCode, QualifierCode
 from .services.incident import normalise_postcode, validate_details
-from .services.reference import CASE_RULES_FIELDS
+from .services.reference import CASE_RULES_FIELDS, case_rules_problems
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -174,23 +174,6 @@ class CaseRulesForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        reminder = cleaned.get("victim_update_reminder_days")
-        intervals = [
-            cleaned[name]
-            for name in (
-                "victim_update_days_standard",
-                "victim_update_days_medium",
-                "victim_update_days_high",
-            )
-            if cleaned.get(name) is not None
-        ]
-        if reminder is not None and intervals and reminder >= min(intervals):
-            self.add_error(
-                "victim_update_reminder_days",
-                "The reminder must come before the deadline: fewer days than the shortest "
-                f"time between victim updates ({min(intervals)}).",
-            )
-        medium, high = cleaned.get("medium_from"), cleaned.get("high_from")
-        if medium is not None and high is not None and high <= medium:
-            self.add_error("high_from", "High must start above Medium.")
+        for field, problem in case_rules_problems(cleaned).items():
+            self.add_error(field, problem)
         return cleaned

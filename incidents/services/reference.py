@@ -43,6 +43,11 @@ LISTS = {
                                                                            "weight")),
     )
 }  # fmt: skip
+VICTIM_UPDATE_INTERVALS = (
+    "victim_update_days_standard",
+    "victim_update_days_medium",
+    "victim_update_days_high",
+)
 CASE_RULES_FIELDS = (
     "medium_from",
     "high_from",
@@ -83,6 +88,26 @@ def save_item(reference: ReferenceList, instance, *, by: User, request=None, **f
     return item
 
 
+def case_rules_problems(values: dict) -> dict[str, str]:
+    """The rules between case-rule fields, keyed by the field to change. Values may be
+    missing or None (a form whose field already failed): those rules are not checked."""
+    problems: dict[str, str] = {}
+    medium, high = values.get("medium_from"), values.get("high_from")
+    if medium is not None and high is not None and high <= medium:
+        problems["high_from"] = "High must start above Medium."
+    repeat = values.get("repeat_min_incidents")
+    if repeat is not None and repeat < 2:
+        problems["repeat_min_incidents"] = "A repeat needs at least 2 incidents."
+    intervals = [values[name] for name in VICTIM_UPDATE_INTERVALS if values.get(name) is not None]
+    reminder = values.get("victim_update_reminder_days")
+    if reminder is not None and intervals and reminder >= min(intervals):
+        problems["victim_update_reminder_days"] = (
+            "The reminder must come before the deadline: fewer days than the shortest "
+            f"time between victim updates ({min(intervals)})."
+        )
+    return problems
+
+
 @transaction.atomic
 def save_case_rules(*, by: User, request=None, **fields) -> CaseRules:
     """Change the risk thresholds, the repeat rule and the victim-update intervals (R1, S4a,
@@ -92,19 +117,9 @@ def save_case_rules(*, by: User, request=None, **fields) -> CaseRules:
     for name in CASE_RULES_FIELDS:
         if name in fields:
             setattr(rules, name, fields[name])
-    if rules.high_from <= rules.medium_from:
-        raise ValidationError({"high_from": "High must start above Medium."})
-    if rules.repeat_min_incidents < 2:
-        raise ValidationError({"repeat_min_incidents": "A repeat needs at least 2 incidents."})
-    rules.full_clean()  # the field limits and the database's constraints, as field messages
-    shortest = min(rules.victim_update_days(level) for level in ("standard", "medium", "high"))
-    if rules.victim_update_reminder_days >= shortest:
-        raise ValidationError(
-            {
-                "victim_update_reminder_days": "The reminder must come before the deadline: "
-                f"fewer days than the shortest time between victim updates ({shortest})."
-            }
-        )
+    if problems := case_rules_problems({name: getattr(rules, name) for name in CASE_RULES_FIELDS}):
+        raise ValidationError(problems)
+    rules.full_clean()  # the field limits and the database's constraints
     rules._history_user = by
     rules.save()
     record_event(
