@@ -28,8 +28,10 @@ close   Enhanced users and administrators of the lead organisation, on incidents
         for closure (K2): approve or return.
 reopen  The same people, on closed incidents (K3).
 
-Analysts' county-wide view (V2) will exist only inside the ad-hoc reporting module (issue #5),
-with its own rule here; everywhere else analysts are read-only users of their organisation.
+report  The ad-hoc reporting module (S2, V2): analysts and administrators see every incident
+        of the deployment there, except Confidential incidents they could not view anyway
+        (V4). Only the module's pages and API use this action; everywhere else analysts are
+        read-only users of their own organisation.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Action(StrEnum):
     SUBMIT = "submit"
     CLOSE = "close"
     REOPEN = "reopen"
+    REPORT = "report"
 
 
 # An always-false condition. Django drops an empty Q() when it is OR-ed with another, so
@@ -181,12 +184,21 @@ def _reopen(user) -> Q:
     return Q(lead_organisation_id=user.organisation_id, status=Incident.Status.CLOSED)
 
 
+def _report(user) -> Q:
+    from incidents.models import Incident
+
+    if not may_use_reporting(user):
+        return NOTHING
+    return ~Q(marking=Incident.Marking.CONFIDENTIAL) | _view(user)
+
+
 _RULES = {
     Action.VIEW: _view,
     Action.EDIT: _edit,
     Action.SUBMIT: _submit,
     Action.CLOSE: _close,
     Action.REOPEN: _reopen,
+    Action.REPORT: _report,
 }
 
 
@@ -342,6 +354,58 @@ def get_person_for_user(
             details={"path": request.path if request else ""},
         )
     return person
+
+
+# --- Search, reports, exports (S1-S5) ------------------------------------------------------
+
+
+def may_search(user) -> bool:
+    """Basic search (S1) - people, locations and incidents within the user's own scope - is
+    for operational users and above."""
+    return may_use_system(user) and user.group != UserGroup.BASIC
+
+
+def may_use_reporting(user) -> bool:
+    """The ad-hoc reporting module (S2, V2): analysts and administrators (seed 000 s3.5:
+    administrators have every right super users have)."""
+    return may_use_system(user) and user.group in (UserGroup.ANALYST, UserGroup.ADMINISTRATOR)
+
+
+def reportable_incidents(user):
+    """What the ad-hoc reporting module reports on for `user`: county-wide for analysts and
+    administrators (V2), nothing for anyone else."""
+    from incidents.models import Incident
+
+    return Incident.objects.for_user(user, Action.REPORT)
+
+
+def exportable(incidents):
+    """Confidential records never leave in a bulk export, whoever asks (V4)."""
+    from incidents.models import Incident
+
+    return incidents.exclude(marking=Incident.Marking.CONFIDENTIAL)
+
+
+def saved_reports_for(user):
+    """A user's own saved report definitions, while they may use the module; nobody else's
+    are ever listed or opened."""
+    from reports.models import SavedReport
+
+    if not may_use_reporting(user):
+        return SavedReport.objects.none()
+    return SavedReport.objects.filter(owner_id=user.pk)
+
+
+def analysis_incidents(user):
+    """The incidents hotspot and repeat analysis (S4) covers: county-wide inside the reporting
+    module for its users, the user's own view for everyone else who may search."""
+    if may_use_reporting(user):
+        return reportable_incidents(user)
+    if may_search(user):
+        return visible_incidents(user)
+    from incidents.models import Incident
+
+    return Incident.objects.none()
 
 
 def supervisors_of(incident) -> list:

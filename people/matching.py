@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from access import policy
@@ -68,7 +68,9 @@ def _candidates_postgres(people, given_name, family_name, date_of_birth, postcod
         family_similarity=TrigramSimilarity("family_name", family_name),
         given_similarity=TrigramSimilarity("given_name", given_name or family_name),
     )
-    near = Q(family_similarity__gte=TRIGRAM_CANDIDATE)
+    # `%` (trigram_similar) is what the GIN trigram index (people/0003) serves; its
+    # threshold is set for this transaction only.
+    near = Q(family_name__trigram_similar=family_name)
     if date_of_birth:
         near |= Q(date_of_birth=date_of_birth)
     if postcode:
@@ -76,10 +78,15 @@ def _candidates_postgres(people, given_name, family_name, date_of_birth, postcod
     people = people.filter(near).order_by(
         (F("family_similarity") * 0.6 + F("given_similarity") * 0.4).desc(), "id"
     )
-    return [
-        (person, person.family_similarity, person.given_similarity if given_name else 0.0)
-        for person in people[:CANDIDATES]
-    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+            [str(TRIGRAM_CANDIDATE)],
+        )
+        return [
+            (person, person.family_similarity, person.given_similarity if given_name else 0.0)
+            for person in people[:CANDIDATES]
+        ]
 
 
 def _candidates_fallback(people, given_name, family_name, date_of_birth, postcode):

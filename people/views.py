@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from access import policy
-from access.models import UserGroup
 from audit.history import history_of
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -123,8 +122,7 @@ _LABELS = {
 
 
 def _may_search(user) -> bool:
-    """Basic search (S1) is for operational users and above."""
-    return policy.may_use_system(user) and user.group != UserGroup.BASIC
+    return policy.may_search(user)
 
 
 # --- The incident page's "People involved" card ---------------------------------------------

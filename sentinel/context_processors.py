@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.urls import reverse
 
+from access import policy
+
 
 def service(request):
     """The service name and the deployment's labels for protective markings (SPEC C7)."""
@@ -46,7 +48,10 @@ def navigation(request):
     if user.group != "basic":
         items.insert(0, ("Dashboard", "dashboard", {"dashboard"}, set()))
         items.append(("Inbox", "inbox", {"inbox"}, {"task-detail"}))
-        items.append(("Find a person", "person-search", {"person-search"}, {"people-merge"}))
+        below = {"person-search", "people-merge"}
+        if not policy.may_use_reporting(user):
+            below.add("hotspots")  # reporting users reach hotspots from Reports
+        items.append(("Search", "search", {"search"}, below))
     if user.has_perm("incidents.add_incident"):
         items.append(
             (
@@ -70,6 +75,15 @@ def navigation(request):
                 "reference-index",
                 {"reference-index"},
                 {"reference-list", "reference-add", "reference-edit", "reference-case-rules"},
+            )
+        )
+    if policy.may_use_reporting(user):
+        items.append(
+            (
+                "Reports",
+                "report",
+                {"report"},
+                {"report-purpose", "statistics", "hotspots", "report-saved-run"},
             )
         )
     match = getattr(request, "resolver_match", None)

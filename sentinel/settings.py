@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "incidents",
     "people",
     "retention",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,7 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
     ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
+    ("leaflet", NODE_MODULES / "leaflet" / "dist"),
     BASE_DIR / "frontend" / "static",
     BASE_DIR / "frontend" / "build",
 ]
@@ -287,6 +289,11 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- The partnership's own settings -------------------------------------------------------------
 SERVICE_NAME = env_str("SERVICE_NAME", "ASB case management")
+# Hotspot map tiles (S4): a tile URL template such as
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png (check the tile server's usage policy).
+# Blank: the map draws the incidents on a plain background; the tables work either way.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 # The words printed for each protective marking (SPEC C7). "legacy" prints the Government
 # Protective Marking Scheme names that the seeds use; "gsc" the Government Security
 # Classifications that replaced them in 2014. See docs/decisions/0004-protective-marking.md.

@@ -5,9 +5,11 @@ from rest_framework.routers import DefaultRouter
 from access.api import PartnershipUser
 from incidents.api import case, documents, risk, tasks, worksheet
 from people import api as people_api
+from reports.api import adhoc as report_api
+from reports.api import search as search_api
 
 api = DefaultRouter()
-for module in (case, worksheet, tasks, documents, risk, people_api):
+for module in (case, worksheet, tasks, documents, risk, people_api, search_api, report_api):
     for prefix, viewset, basename in module.routes:
         api.register(prefix, viewset, basename=basename)
 
@@ -15,6 +17,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("people.urls")),
     path("", include("access.urls")),
+    path("", include("reports.urls")),
     path(
         "api/v1/schema/",
         SpectacularAPIView.as_view(permission_classes=[PartnershipUser]),

@@ -1,6 +1,7 @@
 """The incident (complaint / case) record (SPEC C1-C8)."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -145,8 +146,14 @@ class Incident(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Full-text search (S1, S2): on PostgreSQL a tsvector of the description and address,
+    # kept by a trigger on every write and GIN-indexed (migration 0011); unused elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = IncidentQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[qualifier_codes, aggravating_factors])
+    history = HistoricalRecords(
+        m2m_fields=[qualifier_codes, aggravating_factors], excluded_fields=["search_vector"]
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
