@@ -4,15 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_closure_events'),
+        ("audit", "0003_closure_events"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('incident.created', 'Incident created'), ('incident.viewed', 'Incident viewed'), ('incident.updated', 'Incident updated'), ('incident.update_conflict', 'Incident update refused: stale'), ('closure.submitted', 'Case submitted for closure'), ('closure.approved', 'Case closed'), ('closure.returned', 'Case returned to the lead officer'), ('closure.reopened', 'Closed case reopened'), ('person.viewed', 'Person viewed'), ('person.created', 'Person created'), ('person.updated', "Person's details changed"), ('person.merged', 'People merged'), ('person.merge_undone', 'Merge of people undone'), ('statement.recorded', 'Statement recorded'), ('intervention.recorded', 'Intervention recorded'), ('intervention.updated', 'Intervention changed'), ('involvement.added', 'Person linked to incident'), ('entry.added', 'Working sheet entry added'), ('risk.assessed', 'Risk assessment recorded'), ('consent.recorded', 'Consent recorded'), ('task.raised', 'Task raised'), ('task.updated', 'Task completed, cancelled or reassigned'), ('alert.sent', 'Alert sent'), ('document.uploaded', 'Document uploaded'), ('document.downloaded', 'Document downloaded'), ('document.rejected', 'Document upload refused'), ('history.viewed', 'History viewed'), ('search', 'Search'), ('report.purpose', 'Purpose stated for ad-hoc reporting'), ('report.run', 'Ad-hoc report run'), ('report.saved', 'Report definition saved'), ('report.deleted', 'Report definition deleted'), ('report.hotspots', 'Hotspots and repeats analysed'), ('report.statistics', 'Depersonalised statistics produced'), ('export', 'Exported'), ('print', 'Printed'), ('auth.api_token_issued', 'API token issued'), ('reference.changed', 'Reference data changed'), ('access.denied', 'Access denied (out of scope or missing)'), ('share.granted', 'Incident shared'), ('share.revoked', 'Incident share revoked'), ('auth.signed_in', 'Signed in'), ('auth.sign_in_failed', 'Sign-in failed'), ('auth.signed_out', 'Signed out')], max_length=40),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("incident.created", "Incident created"),
+                    ("incident.viewed", "Incident viewed"),
+                    ("incident.updated", "Incident updated"),
+                    ("incident.update_conflict", "Incident update refused: stale"),
+                    ("closure.submitted", "Case submitted for closure"),
+                    ("closure.approved", "Case closed"),
+                    ("closure.returned", "Case returned to the lead officer"),
+                    ("closure.reopened", "Closed case reopened"),
+                    ("person.viewed", "Person viewed"),
+                    ("person.created", "Person created"),
+                    ("person.updated", "Person's details changed"),
+                    ("person.merged", "People merged"),
+                    ("person.merge_undone", "Merge of people undone"),
+                    ("statement.recorded", "Statement recorded"),
+                    ("intervention.recorded", "Intervention recorded"),
+                    ("intervention.updated", "Intervention changed"),
+                    ("involvement.added", "Person linked to incident"),
+                    ("entry.added", "Working sheet entry added"),
+                    ("risk.assessed", "Risk assessment recorded"),
+                    ("consent.recorded", "Consent recorded"),
+                    ("task.raised", "Task raised"),
+                    ("task.updated", "Task completed, cancelled or reassigned"),
+                    ("alert.sent", "Alert sent"),
+                    ("document.uploaded", "Document uploaded"),
+                    ("document.downloaded", "Document downloaded"),
+                    ("document.rejected", "Document upload refused"),
+                    ("history.viewed", "History viewed"),
+                    ("search", "Search"),
+                    ("report.purpose", "Purpose stated for ad-hoc reporting"),
+                    ("report.run", "Ad-hoc report run"),
+                    ("report.saved", "Report definition saved"),
+                    ("report.deleted", "Report definition deleted"),
+                    ("report.hotspots", "Hotspots and repeats analysed"),
+                    ("report.statistics", "Depersonalised statistics produced"),
+                    ("export", "Exported"),
+                    ("print", "Printed"),
+                    ("auth.api_token_issued", "API token issued"),
+                    ("reference.changed", "Reference data changed"),
+                    ("access.denied", "Access denied (out of scope or missing)"),
+                    ("share.granted", "Incident shared"),
+                    ("share.revoked", "Incident share revoked"),
+                    ("auth.signed_in", "Signed in"),
+                    ("auth.sign_in_failed", "Sign-in failed"),
+                    ("auth.signed_out", "Signed out"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
