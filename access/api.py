@@ -19,3 +19,10 @@ class PartnershipUser(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return policy.may_use_system(request.user)
+
+
+class ReportingUser(BasePermission):
+    """The ad-hoc reporting module's API (S2): analysts and administrators only."""
+
+    def has_permission(self, request, view) -> bool:
+        return policy.may_use_reporting(request.user)

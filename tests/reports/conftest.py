@@ -1,7 +1,20 @@
 """Fixtures for the search and reporting tests."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+
+from access.models import UserGroup
+from incidents.models import AggravatingFactor, Incident
+from incidents.services import log_complaint
+
+NOW = timezone.now()
+
+
+def reported(days_ago: int) -> datetime.datetime:
+    return NOW - datetime.timedelta(days=days_ago)
 
 
 @pytest.fixture
@@ -16,3 +29,41 @@ def reporting_client(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user("Blaby District Council", UserGroup.ANALYST, username="blaby.analyst")
+
+
+@pytest.fixture
+def world(partnership, make_user):
+    """Incidents across the county, as a Blaby analyst will meet them."""
+    rutland = make_user("Rutland County Council", UserGroup.OPERATIONAL)
+    blaby = make_user("Blaby District Council", UserGroup.OPERATIONAL)
+    race = AggravatingFactor.objects.get(code="race")
+    areas = partnership.areas
+    return {
+        "rutland_race": log_complaint(
+            by=rutland, area=areas["Rutland"], description="Abuse shouted at a family",
+            received_at=reported(10), aggravating_factors=[race], category="personal",
+        ),
+        "rutland_old": log_complaint(
+            by=rutland, area=areas["Rutland"], description="Fly-tipping on the verge",
+            received_at=reported(400), category="environmental",
+        ),
+        "rutland_confidential": log_complaint(
+            by=rutland, area=areas["Rutland"], description="A confidential matter",
+            received_at=reported(5), marking=Incident.Marking.CONFIDENTIAL,
+            aggravating_factors=[race],
+        ),
+        "blaby_confidential": log_complaint(
+            by=blaby, area=areas["Blaby"], description="Our own confidential case",
+            received_at=reported(5), marking=Incident.Marking.CONFIDENTIAL,
+        ),
+        "blaby_noise": log_complaint(
+            by=blaby, area=areas["Blaby"], description="Loud music every night",
+            received_at=reported(20), category="nuisance",
+        ),
+        "users": {"rutland": rutland, "blaby": blaby},
+    }  # fmt: skip

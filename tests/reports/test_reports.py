@@ -7,21 +7,15 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from access.models import UserGroup
 from audit.models import AuditEvent
-from incidents.models import AggravatingFactor, Incident
+from incidents.models import AggravatingFactor
 from incidents.services import log_complaint
 from people.models import InterventionType, Involvement
 from people.services import involve, record_intervention
 from reports.models import SavedReport
-
-NOW = timezone.now()
-
-
-def reported(days_ago: int) -> datetime.datetime:
-    return NOW - datetime.timedelta(days=days_ago)
+from tests.reports.conftest import NOW, reported
 
 
 def report(client, **data):
@@ -30,44 +24,6 @@ def report(client, **data):
 
 def urns(response) -> set[str]:
     return set(re.findall(r"ASB-\d{4}-\d{6}", response.content.decode()))
-
-
-@pytest.fixture
-def analyst(make_user):
-    return make_user("Blaby District Council", UserGroup.ANALYST, username="blaby.analyst")
-
-
-@pytest.fixture
-def world(partnership, make_user):
-    """Incidents across the county, as a Blaby analyst will meet them."""
-    rutland = make_user("Rutland County Council", UserGroup.OPERATIONAL)
-    blaby = make_user("Blaby District Council", UserGroup.OPERATIONAL)
-    race = AggravatingFactor.objects.get(code="race")
-    areas = partnership.areas
-    return {
-        "rutland_race": log_complaint(
-            by=rutland, area=areas["Rutland"], description="Abuse shouted at a family",
-            received_at=reported(10), aggravating_factors=[race], category="personal",
-        ),
-        "rutland_old": log_complaint(
-            by=rutland, area=areas["Rutland"], description="Fly-tipping on the verge",
-            received_at=reported(400), category="environmental",
-        ),
-        "rutland_confidential": log_complaint(
-            by=rutland, area=areas["Rutland"], description="A confidential matter",
-            received_at=reported(5), marking=Incident.Marking.CONFIDENTIAL,
-            aggravating_factors=[race],
-        ),
-        "blaby_confidential": log_complaint(
-            by=blaby, area=areas["Blaby"], description="Our own confidential case",
-            received_at=reported(5), marking=Incident.Marking.CONFIDENTIAL,
-        ),
-        "blaby_noise": log_complaint(
-            by=blaby, area=areas["Blaby"], description="Loud music every night",
-            received_at=reported(20), category="nuisance",
-        ),
-        "users": {"rutland": rutland, "blaby": blaby},
-    }  # fmt: skip
 
 
 # --- Who may use it ------------------------------------------------------------------------
@@ -264,7 +220,7 @@ def test_sorting_and_paging_travel_in_the_body_and_are_logged(
     assert last.details["sort"] == "-reported"
     # Nothing the user typed is in any URL the page links to or posts to.
     for url in re.findall(r'(?:href|action|formaction)="([^"]*)"', second.content.decode()):
-        assert "litter" not in url.lower() and "?" not in url or "next=" in url
+        assert ("litter" not in url.lower() and "?" not in url) or "next=" in url
 
 
 # --- Saved reports -------------------------------------------------------------------------
