@@ -75,6 +75,8 @@ class IncidentDetailsForm(forms.ModelForm):
             "address",
             "postcode",
             "uprn",
+            "latitude",
+            "longitude",
             "area",
             "category",
             "pen_code",
@@ -95,6 +97,9 @@ class IncidentDetailsForm(forms.ModelForm):
         help_texts = {
             "description": "Describe the behaviour, who was affected and how. Do not abbreviate.",
             "uprn": "Unique Property Reference Number, if known.",
+            "latitude": "Where known, in decimal degrees, for example 52.6369. Used for the "
+            "hotspot map.",
+            "longitude": "For example -1.1398.",
             "marking": "Confidential records are seen only by your organisation and explicit "
             "shares.",
         }

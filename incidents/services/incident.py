@@ -110,6 +110,8 @@ EDITABLE_FIELDS = {
     "address",
     "postcode",
     "uprn",
+    "latitude",
+    "longitude",
     "area",
     "category",
     "pen_code",
@@ -146,6 +148,14 @@ def validate_details(fields: dict) -> None:
     uprn = fields.get("uprn") or ""
     if uprn and not (uprn.isdigit() and len(uprn) <= 12):
         errors["uprn"] = "A UPRN is up to 12 digits."
+    latitude, longitude = fields.get("latitude"), fields.get("longitude")
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        errors[missing] = "Give both the latitude and the longitude, or neither."
+    if latitude is not None and not -90 <= latitude <= 90:
+        errors["latitude"] = "A latitude is between -90 and 90, like 52.6369."
+    if longitude is not None and not -180 <= longitude <= 180:
+        errors["longitude"] = "A longitude is between -180 and 180, like -1.1398."
     area = fields.get("area")
     if area is not None and not area.is_leaf():
         errors["area"] = "Choose the district, city or unitary area where it happened."

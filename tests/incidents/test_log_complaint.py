@@ -90,3 +90,24 @@ def test_who_may_start_a_complaint(client, make_user, group, status):
     assert client.get(reverse("log-complaint")).status_code == status
     assert client.post(reverse("log-complaint")).status_code == (302 if status == 200 else 404)
     assert ComplaintDraft.objects.exists() is (status == 200)
+
+
+def test_coordinates_come_in_pairs_and_in_range(make_user, partnership):
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    officer = make_user("Blaby District Council", UserGroup.OPERATIONAL)
+    area = partnership.areas["Blaby"]
+    with pytest.raises(ValidationError) as only_one:
+        log_complaint(by=officer, area=area, description="Noise", latitude=Decimal("52.57"))
+    assert only_one.value.message_dict == {
+        "longitude": ["Give both the latitude and the longitude, or neither."]
+    }
+    with pytest.raises(ValidationError) as out_of_range:
+        log_complaint(by=officer, area=area, description="Noise", latitude=Decimal("95"),
+                      longitude=Decimal("-1.16"))  # fmt: skip
+    assert list(out_of_range.value.message_dict) == ["latitude"]
+    placed = log_complaint(by=officer, area=area, description="Noise",
+                           latitude=Decimal("52.575"), longitude=Decimal("-1.165"))  # fmt: skip
+    assert (placed.latitude, placed.longitude) == (Decimal("52.575"), Decimal("-1.165"))

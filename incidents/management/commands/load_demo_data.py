@@ -17,7 +17,7 @@ from faker import Faker
 from access.models import Organisation, User, UserGroup
 from access.partnership import build_partnership
 from access.policy import covered_areas
-from incidents.models import Incident, RiskQuestion
+from incidents.models import AggravatingFactor, Incident, RiskQuestion
 from incidents.services import log_complaint
 from incidents.services.closure import submit_for_closure
 from incidents.services.risk import record_assessment
@@ -65,6 +65,19 @@ CONTACTS = [
     "Agreed to call again after the weekend.",
     "Given the reference and the officer's contact details.",
 ]
+# Rough centres of the partnership's areas, so that the hotspot map (S4) has somewhere to
+# draw; each area also has a few invented "hot" streets where incidents bunch together.
+AREA_CENTRES = {
+    "Leicester City": (52.636, -1.133),
+    "Blaby": (52.575, -1.165),
+    "Charnwood": (52.765, -1.205),
+    "Harborough": (52.480, -0.920),
+    "Hinckley and Bosworth": (52.600, -1.400),
+    "Melton": (52.765, -0.886),
+    "North West Leicestershire": (52.720, -1.370),
+    "Oadby and Wigston": (52.590, -1.090),
+    "Rutland": (52.660, -0.640),
+}
 CLOSINGS = [
     "No further reports for six weeks.",
     "Warning letter acknowledged and the behaviour has stopped.",
@@ -140,26 +153,60 @@ class Command(BaseCommand):
             Incident.Marking.PROTECT,
             Incident.Marking.CONFIDENTIAL,
         ]
+        factors = list(AggravatingFactor.objects.filter(active=True))
+        # Invented hot spots: a street and a point per area that keep coming back.
+        hot = {
+            area.pk: [
+                (
+                    faker.street_name(),
+                    faker.postcode(),
+                    self._near(chooser, AREA_CENTRES.get(area.name, (52.64, -1.13)), 0.03),
+                )
+                for _ in range(3)
+            ]
+            for area in areas
+        }
         logged = []
+        now = timezone.now()
         for _ in range(count):
             area = chooser.choice(areas)
-            street = faker.street_name()
+            centre = AREA_CENTRES.get(area.name, (52.64, -1.13))
+            if chooser.random() < 0.35:
+                street, postcode, point = chooser.choice(hot[area.pk])
+                number = chooser.randint(1, 6)
+                latitude, longitude = self._near(chooser, point, 0.001)
+            else:
+                street, postcode = faker.street_name(), faker.postcode()
+                number = chooser.randint(1, 120)
+                latitude, longitude = self._near(chooser, centre, 0.02)
             description = (
                 f"Residents of {street}, {area.name}, report {chooser.choice(BEHAVIOURS)} "
                 f"{chooser.choice(WHEN)}. {chooser.choice(EFFECTS)}"
             )
-            logged.append(
-                log_complaint(
-                    by=chooser.choice(by_area[area.pk]),
-                    area=area,
-                    description=description,
-                    marking=chooser.choice(markings),
-                    category=chooser.choice(Incident.Category.values),
-                    address=f"{chooser.randint(1, 120)} {street}",
-                    postcode=faker.postcode(),
-                )
+            # The first victim contact (see _casework) comes after the report: reports are
+            # spread over the past year so that monthly statistics and periods mean something.
+            contact_at = now - timedelta(hours=chooser.randint(1, 32 * 24))
+            incident = log_complaint(
+                by=chooser.choice(by_area[area.pk]),
+                area=area,
+                description=description,
+                marking=chooser.choice(markings),
+                category=chooser.choice(Incident.Category.values),
+                address=f"{number} {street}",
+                postcode=postcode,
+                latitude=round(latitude, 6),
+                longitude=round(longitude, 6),
+                received_at=contact_at - timedelta(hours=chooser.randint(1, 24 * 330)),
+                aggravating_factors=chooser.sample(factors, 1) if chooser.random() < 0.25 else [],
             )
+            incident.demo_contact_at = contact_at
+            logged.append(incident)
         return logged
+
+    @staticmethod
+    def _near(chooser, point, spread):
+        latitude, longitude = point
+        return latitude + chooser.gauss(0, spread), longitude + chooser.gauss(0, spread * 1.6)
 
     def _casework(self, incidents, users, faker, chooser) -> None:
         """People (some in several incidents, so repeats show), a first working-sheet entry,
@@ -196,7 +243,7 @@ class Command(BaseCommand):
                 kind="victim_contact",
                 text=f"Spoke to the complainant. {chooser.choice(CONTACTS)}",
                 # Some cases are due a victim update, some overdue (R3): the dashboard shows them.
-                occurred_at=timezone.now() - timedelta(hours=chooser.randint(1, 32 * 24)),
+                occurred_at=incident.demo_contact_at,
             )
             record_assessment(
                 incident,
