@@ -489,6 +489,7 @@ def search_people(
                 "postcode": postcode,
             },
             "results": [match.person.pk for match in matches],
+            "row_count": len(matches),
         },
     )
     return matches

@@ -62,6 +62,7 @@ def _people_marking(user, person_ids) -> str:
     markings = (
         policy.visible_incidents(user)
         .filter(involvements__person__in=list(person_ids))
+        .order_by()
         .values_list("marking", flat=True)
         .distinct()
     )

@@ -41,9 +41,18 @@ def incidents_matching_text(incidents: QuerySet, text: str) -> QuerySet:
     text = text.strip()
     if not text:
         return incidents
-    by_reference = Q(urn__iexact=text) | Q(crime_reference__iexact=text)
+    # Case-sensitive comparisons on purpose: they are what the btree (and, for prefixes, the
+    # varchar_pattern_ops) indexes on urn and crime_reference serve, so PostgreSQL can OR them
+    # with the full-text GIN index instead of scanning the table. URNs are upper case; crime
+    # references are matched as typed and in upper case.
+    upper = text.upper()
+    by_reference = Q(urn=upper) | Q(crime_reference=text) | Q(crime_reference=upper)
     if REFERENCE.match(text):
-        by_reference |= Q(urn__istartswith=text) | Q(crime_reference__istartswith=text)
+        by_reference |= (
+            Q(urn__startswith=upper)
+            | Q(crime_reference__startswith=text)
+            | Q(crime_reference__startswith=upper)
+        )
     if on_postgres():
         query = SearchQuery(text, search_type="websearch", config="english")
         return incidents.filter(Q(search_vector=query) | by_reference).annotate(

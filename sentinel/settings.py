@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "WorkingSheetEntryKindEnum": "incidents.models.WorkingSheetEntry.Kind",
         "AlertKindEnum": "incidents.models.Alert.Kind",
         "RiskLevelEnum": "incidents.models.Incident.RiskLevel",
+        "IncidentStatusEnum": "incidents.models.Incident.Status",
     },
 }
 

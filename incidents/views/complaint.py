@@ -111,6 +111,7 @@ def tasks(request, pk: int):
             "people": draft.data.get("people", []),
             "ready": set(draft.completed) >= drafts.REQUIRED,
             "errors": request.session.pop(f"draft-{draft.pk}-errors", None),
+            "may_search": policy.may_search(request.user),
         },
     )
 

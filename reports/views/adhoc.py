@@ -130,6 +130,7 @@ def table(user, subject: str, rows) -> tuple[list[dict], str]:
         markings = (
             policy.reportable_incidents(user)
             .filter(involvements__person__in=person_ids)
+            .order_by()
             .values_list("marking", flat=True)
             .distinct()
             if person_ids
