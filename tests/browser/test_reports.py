@@ -1,0 +1,106 @@
+"""Issue #5's analyst journey: state a purpose, run a county-wide report filtered by
+aggravating factor and date, save it, export CSV, print a PDF, open the hotspot map."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from access.models import UserGroup
+from audit.models import AuditEvent
+from incidents.models import AggravatingFactor
+from incidents.services import log_complaint
+from reports.models import SavedReport
+
+from .conftest import look_at, sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_an_analyst_reports_exports_prints_and_maps(page, partnership, make_user):
+    make_user("Blaby District Council", UserGroup.ANALYST, username="analyst")
+    rutland_officer = make_user("Rutland County Council", UserGroup.OPERATIONAL)
+    race = AggravatingFactor.objects.get(code="race")
+    now = timezone.now()
+    wanted = log_complaint(
+        by=rutland_officer, area=partnership.areas["Rutland"],
+        description="Racist abuse shouted at a shopkeeper", aggravating_factors=[race],
+        received_at=now - timedelta(days=3), latitude=Decimal("52.6600"),
+        longitude=Decimal("-0.6400"), address="3 Market Street", postcode="LE15 6AA",
+    )  # fmt: skip
+    too_old = log_complaint(
+        by=rutland_officer, area=partnership.areas["Rutland"],
+        description="Racist graffiti on a garage", aggravating_factors=[race],
+        received_at=now - timedelta(days=200),
+    )  # fmt: skip
+    unrelated = log_complaint(
+        by=rutland_officer, area=partnership.areas["Rutland"], description="Loud music",
+        received_at=now - timedelta(days=2), latitude=Decimal("52.6610"),
+        longitude=Decimal("-0.6410"),
+    )  # fmt: skip
+
+    sign_in(page, "analyst")
+    page.get_by_role("link", name="Reports", exact=True).click()
+    page.get_by_role("heading", name="Before you run reports").wait_for()
+    look_at(page, "51-report-purpose")
+    page.get_by_label("Why are you running reports today?").fill(
+        "Race hate incidents review for the county tasking group"
+    )
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Ad-hoc report").wait_for()
+
+    page.get_by_label("Race").check()
+    page.get_by_label("Reported from").fill((now - timedelta(days=30)).date().isoformat())
+    page.get_by_role("button", name="Run report").click()
+    page.get_by_role("heading", name="Results").wait_for()
+    results = page.locator("table").last.inner_text()
+    assert wanted.urn in results
+    assert too_old.urn not in results and unrelated.urn not in results
+    assert page.url.endswith("/reports/")  # nothing typed is in the address
+    look_at(page, "52-report-results")
+
+    page.get_by_text("Save these filters as a report").click()
+    page.get_by_label("Name this report").fill("Race hate, last 30 days")
+    page.get_by_role("button", name="Save report").click()
+    page.get_by_text("Report saved as “Race hate, last 30 days”.").wait_for()
+    assert SavedReport.objects.get().definition["aggravating_factors"] == ["race"]
+    page.get_by_role("button", name="Run report").click()
+    page.get_by_role("heading", name="Results").wait_for()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export CSV").click()
+    exported = download_info.value.path().read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert any(wanted.urn in row for row in rows)
+    assert not any(unrelated.urn in row for row in rows)
+
+    with page.context.expect_page() as tab_info:
+        page.get_by_role("button", name=re.compile("Print PDF")).click()
+    tab = tab_info.value
+    tab.wait_for_load_state()
+    tab.close()
+    printed = AuditEvent.objects.filter(event_type=AuditEvent.Type.PRINTED).get()
+    assert printed.details["row_count"] == 1
+
+    page.get_by_role("link", name="Hotspots and repeats").click()
+    page.get_by_role("heading", name=re.compile("Hotspots")).wait_for()
+    page.locator(".leaflet-container").wait_for()
+    assert page.locator(".leaflet-interactive").count() >= 1
+    look_at(page, "53-hotspots")
+
+    events = set(AuditEvent.objects.values_list("event_type", flat=True))
+    assert {
+        AuditEvent.Type.REPORT_PURPOSE_STATED,
+        AuditEvent.Type.REPORT_RUN,
+        AuditEvent.Type.REPORT_SAVED,
+        AuditEvent.Type.EXPORTED,
+        AuditEvent.Type.PRINTED,
+        AuditEvent.Type.HOTSPOTS_VIEWED,
+    } <= events
