@@ -104,3 +104,38 @@ def test_an_analyst_reports_exports_prints_and_maps(page, partnership, make_user
         AuditEvent.Type.PRINTED,
         AuditEvent.Type.HOTSPOTS_VIEWED,
     } <= events
+
+
+def test_an_officer_searches_and_an_analyst_reads_statistics(page, partnership, make_user):
+    officer = make_user("Blaby District Council", UserGroup.OPERATIONAL, username="officer")
+    make_user("Blaby District Council", UserGroup.ANALYST, username="analyst")
+    blaby = partnership.areas["Blaby"]
+    barking = log_complaint(
+        by=officer, area=blaby, description="A dog barking all night behind the flats",
+        received_at=timezone.now() - timedelta(days=2), category="nuisance",
+    )  # fmt: skip
+    for n in range(5):
+        log_complaint(by=officer, area=blaby, description=f"Litter {n}", category="environmental",
+                      received_at=timezone.now() - timedelta(days=2))  # fmt: skip
+
+    sign_in(page, "officer")
+    page.get_by_role("link", name="Search", exact=True).click()
+    page.get_by_role("heading", name="Search", exact=True).wait_for()
+    page.get_by_label("Search for").fill("barking")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("link", name=barking.urn).wait_for()
+    assert page.url.endswith("/search/")
+    look_at(page, "54-search-results")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "analyst")
+    page.goto("/reports/statistics/")
+    page.get_by_label("Why are you running reports today?").fill(
+        "Quarterly partnership statistics for publication"
+    )
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Statistics for publication").wait_for()
+    content = page.locator("main").inner_text()
+    assert "suppressed" in content.lower()
+    assert barking.urn not in content
+    look_at(page, "55-statistics")
