@@ -19,7 +19,6 @@ from audit.models import AuditEvent
 from incidents.models import CaseRules, Incident
 from incidents.services import log_complaint
 from people.services import involve
-from reports.views.common import SESSION_KEY
 from tests.access.scenario import GROUPS
 
 fake = Faker("en_GB")
@@ -55,21 +54,6 @@ def new_person(incident, by, role):
 
 def full_name(person) -> str:
     return f"{person.given_name} {person.family_name}"
-
-
-@pytest.fixture
-def sign_in(client):
-    """sign_in(user, purpose=...) -> client; purpose=None signs in without stating one."""
-
-    def sign_in(user, purpose=PURPOSE):
-        client.force_login(user)
-        if purpose:
-            session = client.session
-            session[SESSION_KEY] = purpose
-            session.save()
-        return client
-
-    return sign_in
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from audit.models import AuditEvent
 from incidents.models import Incident
 from incidents.services import log_complaint
 from people.services import involve
-from reports.views.common import SESSION_KEY
 from tests.access.scenario import GROUPS
 
 fake = Faker("en_GB")
@@ -38,21 +37,6 @@ def plant(by, area, received_at=None, **fields) -> Incident:
     return log_complaint(
         by=by, area=area, description=fake.sentence(), received_at=received_at or on(10), **fields
     )
-
-
-@pytest.fixture
-def sign_in(client):
-    """sign_in(user, purpose=...) -> client; purpose=None signs in without stating one."""
-
-    def sign_in(user, purpose=PURPOSE):
-        client.force_login(user)
-        if purpose:
-            session = client.session
-            session[SESSION_KEY] = purpose
-            session.save()
-        return client
-
-    return sign_in
 
 
 @pytest.fixture
