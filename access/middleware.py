@@ -13,3 +13,13 @@ class NoStoreForSignedInMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class AccountGateMiddleware:
+    """Placeholder: the two-factor step and forced password change (#6)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)

@@ -144,6 +144,9 @@ class User(AbstractUser):
     )
     code_of_connection_confirmed_at = models.DateTimeField(null=True, blank=True)
     must_change_password = models.BooleanField(default=False)
+    # M1: an administrator who manages the users of every organisation and suspends
+    # partners (the host of the deployment), not only their own organisation's users.
+    manages_all_organisations = models.BooleanField("deployment-wide administrator", default=False)
 
     REQUIRED_FIELDS = ["email", "organisation", "group"]
 
@@ -167,6 +170,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(group__in=UserGroup.values), name="user_group_is_known"
             ),
+            models.CheckConstraint(
+                condition=Q(manages_all_organisations=False) | Q(group="administrator"),
+                name="deployment_administrators_are_administrators",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -175,3 +182,37 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return f"{self} ({self.organisation})"
+
+
+class SignedInSession(models.Model):
+    """One browser session of a signed-in user, so that all of a user's sessions can be
+    ended at once: when they are disabled, their partner suspended, or they sign out
+    everywhere (M3, T4, SPEC §17)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class FormDraft(models.Model):
+    """What a user had typed into a form when their session was about to time out, kept
+    for them alone until they come back to the same page (SPEC §17: a timed-out form loses
+    nothing). Deleted when restored, or after DRAFT_KEEP_DAYS."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="form_drafts")
+    path = models.CharField(max_length=300)
+    form_key = models.CharField(max_length=100)
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "path", "form_key"], name="one_draft_per_form")
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.path} for {self.user}"

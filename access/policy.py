@@ -448,3 +448,164 @@ def may_maintain_reference_data(user) -> bool:
     """The partnership's shared lists (PEN codes, risk questions, ...) are kept by
     administrators (SPEC M2)."""
     return may_use_system(user) and user.has_perm("incidents.maintain_reference_data")
+
+
+# --- Administration (M1, G4, T4) ---------------------------------------------------------------
+# Administrators act on the users of their own organisation; a deployment-wide administrator
+# (User.manages_all_organisations) on every organisation's, and alone suspends partners.
+
+
+def _is_administrator(user) -> bool:
+    return may_use_system(user) and user.group == UserGroup.ADMINISTRATOR
+
+
+def may_administer_users(user) -> bool:
+    return _is_administrator(user)
+
+
+def manageable_organisations(user):
+    """The organisations whose users `user` may create, enable, disable and reset."""
+    from access.models import Organisation
+
+    if not _is_administrator(user):
+        return Organisation.objects.none()
+    if user.manages_all_organisations:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk=user.organisation_id)
+
+
+def manageable_users(user):
+    from access.models import User
+
+    if not _is_administrator(user):
+        return User.objects.none()
+    if user.manages_all_organisations:
+        return User.objects.all()
+    return User.objects.filter(organisation_id=user.organisation_id)
+
+
+def _denied(user, request, target: tuple[str, str], action: str) -> None:
+    from audit.models import AuditEvent
+    from audit.services import record_event
+
+    record_event(
+        AuditEvent.Type.ACCESS_DENIED,
+        actor=user,
+        request=request,
+        target=target,
+        outcome=AuditEvent.Outcome.DENIED,
+        details={"action": action, "path": request.path if request else ""},
+    )
+    raise Http404("Not found.")
+
+
+def get_user_for_administrator(administrator, pk, *, request=None, lock: bool = False):
+    """One user the administrator may manage, or 404 (missing and out of scope alike, V5)."""
+    queryset = manageable_users(administrator).select_related("organisation")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        _denied(administrator, request, ("user", str(pk)[:64]), "administer")
+    return found
+
+
+def may_suspend_partners(user) -> bool:
+    return _is_administrator(user) and user.manages_all_organisations
+
+
+def suspendable_organisations(user):
+    """Every partner but the administrator's own (suspending it would lock them out too)."""
+    from access.models import Organisation
+
+    if not may_suspend_partners(user):
+        return Organisation.objects.none()
+    return Organisation.objects.exclude(pk=user.organisation_id)
+
+
+def get_organisation_for_suspension(user, pk, *, request=None, lock: bool = False):
+    queryset = suspendable_organisations(user)
+    if lock:
+        queryset = queryset.select_for_update()
+    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        _denied(user, request, ("organisation", str(pk)[:64]), "suspend")
+    return found
+
+
+def requires_two_factor(user) -> bool:
+    """TOTP is required of administrators and analysts, and of everyone when the deployment
+    says so (SPEC §17)."""
+    from django.conf import settings
+
+    return bool(
+        settings.TWO_FACTOR_REQUIRED_FOR_ALL
+        or user.group in {UserGroup.ADMINISTRATOR, UserGroup.ANALYST}
+    )
+
+
+# --- Audit review and the registers (A4-A6) ----------------------------------------------------
+# Administrators and analysts review the use of the system by their own organisation's users
+# (seed 000 s3.4-3.5: "monitoring of use"; the ad-hoc module "enables auditing of use");
+# deployment-wide administrators review everyone's. Every user of the ad-hoc module sees the
+# trail of their own use.
+
+
+def may_review_audit(user) -> bool:
+    return may_use_system(user) and user.group in {UserGroup.ADMINISTRATOR, UserGroup.ANALYST}
+
+
+def audit_events_for(user):
+    from audit.models import AuditEvent
+
+    if not may_review_audit(user):
+        return AuditEvent.objects.none()
+    if _is_administrator(user) and user.manages_all_organisations:
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.filter(organisation_id=user.organisation_id)
+
+
+def own_audit_events(user):
+    """A user's own logged use, for the summary shown to users of the ad-hoc module."""
+    from audit.models import AuditEvent
+
+    if not may_use_reporting(user):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(actor_id=user.pk)
+
+
+def may_keep_registers(user) -> bool:
+    """The disclosure and breach registers are kept by administrators (A5, A6)."""
+    return _is_administrator(user)
+
+
+def disclosures_for(user):
+    from audit.models import Disclosure
+
+    if not may_keep_registers(user):
+        return Disclosure.objects.none()
+    if user.manages_all_organisations:
+        return Disclosure.objects.all()
+    return Disclosure.objects.filter(organisation_id=user.organisation_id)
+
+
+def breaches_for(user):
+    from audit.models import Breach
+
+    if not may_keep_registers(user):
+        return Breach.objects.none()
+    if user.manages_all_organisations:
+        return Breach.objects.all()
+    return Breach.objects.filter(organisation_id=user.organisation_id)
+
+
+def get_register_entry_for_user(user, kind: str, pk, *, request=None, lock: bool = False):
+    """One disclosure or breach the user may see, or 404 (logged) - kind: "disclosure" or
+    "breach"."""
+    queryset = {"disclosure": disclosures_for, "breach": breaches_for}[kind](user)
+    if lock:
+        queryset = queryset.select_for_update()
+    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        _denied(user, request, (kind, str(pk)[:64]), "view")
+    return found

@@ -1,12 +1,36 @@
-"""The audit event log: everything that is not a field change (SPEC A2, A3).
+"""The audit event log: everything that is not a field change (SPEC A2, A3, A7).
 
 Field-level history of case data is kept by django-simple-history on each model (A1).
-Rows here are only ever inserted; see docs/access-model.md.
+Rows here are only ever inserted (`audit.services.record_event`): the model refuses to
+update or delete them, PostgreSQL refuses it with a trigger (migration 0005), and each row
+carries a SHA-256 hash chained to the row before it, which `manage.py verify_audit_chain`
+checks (docs/security.md).
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or remove an audit event through the application."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+    def bulk_create(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events are appended one by one, each chained.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+
+    _raw_delete = delete
 
 
 class AuditEvent(models.Model):
@@ -55,6 +79,30 @@ class AuditEvent(models.Model):
         SIGNED_IN = "auth.signed_in", "Signed in"
         SIGN_IN_FAILED = "auth.sign_in_failed", "Sign-in failed"
         SIGNED_OUT = "auth.signed_out", "Signed out"
+        SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere", "Signed out everywhere"
+        SESSION_EXPIRED = "auth.session_expired", "Session ended (idle or absolute time-out)"
+        SIGN_IN_REFUSED = "auth.sign_in_refused", "Sign-in refused (disabled or suspended)"
+        ACCOUNT_LOCKED = "auth.locked", "Account locked after failed sign-ins"
+        ACCOUNT_UNLOCKED = "auth.unlocked", "Account unlocked"
+        PASSWORD_CHANGED = "auth.password_changed", "Password changed by its user"
+        PASSWORD_SET = "auth.password_set", "New password set by an administrator"
+        TWO_FACTOR_ENROLLED = "auth.2fa_enrolled", "Two-factor authentication set up"
+        TWO_FACTOR_VERIFIED = "auth.2fa_verified", "Two-factor code accepted"
+        TWO_FACTOR_FAILED = "auth.2fa_failed", "Two-factor code refused"
+        TWO_FACTOR_RESET = "auth.2fa_reset", "Two-factor authentication reset"
+        USER_CREATED = "admin.user_created", "User created"
+        USER_UPDATED = "admin.user_updated", "User's group, training or details changed"
+        USER_ENABLED = "admin.user_enabled", "User enabled"
+        USER_DISABLED = "admin.user_disabled", "User disabled"
+        CODE_OF_CONNECTION_CONFIRMED = "admin.coc_confirmed", "Code of connection confirmed"
+        ORGANISATION_SUSPENDED = "admin.org_suspended", "Partner suspended"
+        SUSPENSION_LIFTED = "admin.org_suspension_lifted", "Partner suspension lifted"
+        AUDIT_REVIEWED = "audit.reviewed", "Audit trail reviewed"
+        DISCLOSURE_RECORDED = "register.disclosure_recorded", "Disclosure recorded"
+        DISCLOSURE_REPORTED = "register.disclosure_report", "Disclosure report produced"
+        BREACH_RECORDED = "register.breach_recorded", "Breach recorded"
+        BREACH_UPDATED = "register.breach_updated", "Breach investigation updated"
+        REGISTER_VIEWED = "register.viewed", "Register entry viewed"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Success"
@@ -77,6 +125,13 @@ class AuditEvent(models.Model):
     justification = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The tamper-evident chain (A7): position in the log, the hash of the row before and
+    # this row's own hash over every field above (audit/chain.py).
+    sequence = models.BigIntegerField(unique=True, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(max_length=64, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -90,3 +145,127 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.event_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self.row_hash:
+            raise AuditLogIsAppendOnly(
+                "Audit events are written once, by audit.services.record_event."
+            )
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+
+class Disclosure(models.Model):
+    """A disclosure of information held on the system made outside the agreement (A5; seed
+    000 s3.4: recorded by the administrator at the organisation concerned, reported by
+    volume and reason to the partnership's control group)."""
+
+    class Reason(models.TextChoices):
+        CRIME = "crime", "Prevention or detection of crime, apprehension or prosecution"
+        SAFEGUARDING = "safeguarding", "Safeguarding a child or vulnerable adult"
+        PUBLIC_SAFETY = "public_safety", "Protection of life, property or public safety"
+        LEGAL_PROCEEDINGS = "legal", "Legal proceedings or legal advice"
+        SUBJECT_CONSENT = "consent", "With the consent of the data subject"
+        REGULATOR = "regulator", "Regulator, ombudsman or inspectorate"
+        OTHER = "other", "Other (see justification)"
+
+    class Gateway(models.TextChoices):
+        CDA_S115 = "cda_s115", "Crime and Disorder Act 1998, section 115"
+        DPA_CRIME = "dpa_sch2_p1_2", "Data Protection Act 2018, Schedule 2 Part 1 para 2 (crime)"
+        DPA_LEGAL = "dpa_sch2_p1_5", "Data Protection Act 2018, Schedule 2 Part 1 para 5 (legal)"
+        COMMON_LAW_POLICING = "common_law", "Police common law power (policing purposes)"
+        COURT_ORDER = "court_order", "Court order or other legal obligation"
+        CONSENT = "consent", "Consent of the data subject"
+        CHILDREN_ACT = "children_act", "Children Act 1989/2004 (safeguarding)"
+        OTHER = "other", "Other statutory gateway (named in the justification)"
+
+    organisation = models.ForeignKey(
+        "access.Organisation", on_delete=models.PROTECT, related_name="disclosures"
+    )
+    disclosed_on = models.DateField("date disclosed")
+    information = models.TextField("what was disclosed")
+    # About whom / which incident: the incident link survives until the incident is erased;
+    # the URN is kept as written so the register still reads after that (docs/security.md).
+    incident = models.ForeignKey(
+        "incidents.Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    incident_urn = models.CharField("incident reference", max_length=32, blank=True)
+    subject = models.CharField("about whom", max_length=200, blank=True)
+    recipient = models.CharField("disclosed to", max_length=200)
+    recipient_organisation = models.CharField("recipient's organisation", max_length=200)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    legal_gateway = models.CharField(max_length=20, choices=Gateway.choices)
+    justification = models.TextField()
+    authorised_by = models.CharField("authorised by (name and role)", max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-disclosed_on", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "disclosed_on"], name="disclosure_by_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclosure {self.pk} to {self.recipient_organisation} on {self.disclosed_on}"
+
+
+class Breach(models.Model):
+    """A breach of the agreement and its investigation (A6; seed 000 s4)."""
+
+    class Category(models.TextChoices):
+        LOSS_OR_THEFT = "loss_theft", "Loss or theft of data or information"
+        UNAUTHORISED_TRANSFER = "transfer", "Transfer to someone not entitled to receive it"
+        UNAUTHORISED_ACCESS = "access", "Attempt to gain unauthorised access"
+        UNAUTHORISED_CHANGE = "change", "Change to data or the system without authorisation"
+        DISRUPTION = "disruption", "Unwanted disruption or denial of service"
+        UNAUTHORISED_USE = "use", "Unauthorised use of the system"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Reported"
+        INVESTIGATING = "investigating", "Under investigation"
+        CLOSED = "closed", "Closed"
+
+    organisation = models.ForeignKey(
+        "access.Organisation",
+        on_delete=models.PROTECT,
+        related_name="breaches",
+        help_text="The partner whose staff or systems the breach concerns.",
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    occurred_on = models.DateField("date it happened", null=True, blank=True)
+    discovered_on = models.DateField("date it was discovered")
+    description = models.TextField("what happened")
+    records_affected = models.TextField("records affected", blank=True)
+    reported_to = models.TextField(
+        "reported to", blank=True, help_text="The providing partner, the police information "
+        "security officer, the chair of the control group, the Information Commissioner."
+    )  # fmt: skip
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    investigation = models.TextField("investigation", blank=True)
+    outcome = models.TextField("outcome", blank=True)
+    commissioner_notified_on = models.DateField(
+        "Information Commissioner notified on", null=True, blank=True
+    )
+    closed_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-discovered_on", "-id"]
+        verbose_name_plural = "breaches"
+
+    def __str__(self) -> str:
+        return f"Breach {self.pk}: {self.get_category_display()}"

@@ -1,8 +1,16 @@
 """Writing audit events. Call inside the transaction of the action being recorded."""
 
+from contextvars import ContextVar
 from typing import Any
 
+from django.db import transaction
+
+from . import chain
 from .models import AuditEvent
+
+# The request being served, set by audit.middleware.AuditContextMiddleware, so that an
+# event recorded deep inside a service still knows the address it came from.
+current_request: ContextVar = ContextVar("audit_current_request", default=None)
 
 
 def client_address(request) -> str | None:
@@ -21,20 +29,35 @@ def record_event(
     justification: str = "",
     details: dict | None = None,
     actor_label: str = "",
+    organisation=None,
 ) -> AuditEvent:
-    """Append one event. `target` is (type, identifier), e.g. ("incident", "ASB-2026-000001")."""
+    """Append one event. `target` is (type, identifier), e.g. ("incident", "ASB-2026-000001").
+
+    The organisation is the actor's unless given (a failed sign-in to a known account is
+    recorded against that account's organisation).
+    """
+    request = request if request is not None else current_request.get()
     if actor is not None and not actor.is_authenticated:
         actor = None
     target_type, target_id = target if target else ("", "")
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         event_type=event_type,
         actor=actor,
         actor_label=actor_label or (actor.get_username() if actor else ""),
-        organisation_id=getattr(actor, "organisation_id", None),
+        organisation_id=(
+            organisation.pk
+            if organisation is not None
+            else getattr(actor, "organisation_id", None)
+        ),
         target_type=target_type,
         target_id=str(target_id),
         outcome=outcome,
         justification=justification,
         ip_address=client_address(request),
-        details=details or {},
+        details=chain.normalise_details(details),
     )
+    with transaction.atomic():
+        chain.lock_chain()
+        chain.link(event)
+        event.save()
+    return event

@@ -5,10 +5,13 @@ without REDIS_URL Celery runs tasks in-process. SENTINEL_ENV=production turns on
 production checks: no default secret key, no DEBUG, secure cookies, HSTS.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
@@ -49,6 +52,10 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "treebeard",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "access",
     "audit",
     "incidents",
@@ -59,15 +66,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "access.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle (30 min) and absolute (12 h) session limits; suspended partners' sessions end.
+    "access.sessions.SessionLimitsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "access.middleware.NoStoreForSignedInMiddleware",
+    # Two-factor step and forced password change before anything else is reachable.
+    "access.middleware.AccountGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # django-axes: last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sentinel.urls"
@@ -116,7 +132,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users, sign-in and sessions ----------------------------------------------------------------
 AUTH_USER_MODEL = "access.User"
-AUTHENTICATION_BACKENDS = ["access.backends.PartnershipBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked account before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "access.backends.PartnershipBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -130,7 +150,15 @@ LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "sign-in"
 
-SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute lifetime (SPEC §17)
+# Session limits (SPEC §17; docs/security.md). The absolute lifetime is enforced on the
+# server from the time of sign-in (access/sessions.py), the cookie merely expires with it.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
+# How long before the idle time-out the warning dialog appears (WCAG 2.2.1: at least 20 s).
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 2 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# Form drafts saved at time-out are kept this long for their author to come back to.
+DRAFT_KEEP_DAYS = env_int("DRAFT_KEEP_DAYS", 7)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -145,13 +173,37 @@ if PRODUCTION:
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Lockout (SPEC §17, CJIS 5.5.3): 5 consecutive failures lock the account for 10 minutes.
+# Keyed on the account alone, never the address: a police station shares one address, and
+# an attacker rotating addresses must not get 5 more guesses per address. See
+# docs/decisions/0011-sign-in-security.md.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=10)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "access.signin.locked_out"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+
+# Two-factor authentication (TOTP, django-otp): always required of administrators and
+# analysts; available to everyone; required of everyone when this is true.
+TWO_FACTOR_REQUIRED_FOR_ALL = env_bool("TWO_FACTOR_REQUIRED_FOR_ALL", False)
+OTP_TOTP_ISSUER = env_str("SERVICE_NAME", "ASB case management")
+
 # django-guardian holds explicit per-case shares only; it must not create an anonymous user
 # (our users belong to an organisation, and nobody anonymous sees anything).
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 # Guardian's permission backend is deliberately not installed: guardian stores the shares,
 # and access/policy.py reads them (with geography and role) in one query.
-SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
+SILENCED_SYSTEM_CHECKS = [
+    "guardian.W001",
+    # django-axes warns when the lockout is not keyed on the address. SPEC §17 forbids
+    # locking an address (a police station or council office shares one): the account is
+    # locked whichever address the guesses come from. Decision 0011.
+    "axes.W006",
+]
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -309,6 +361,28 @@ MARKING_LABELS = {
 }
 if MARKING_SCHEME not in MARKING_LABELS:
     raise ImproperlyConfigured(f"MARKING_SCHEME={MARKING_SCHEME!r}: use legacy or gsc")
+
+# --- Content Security Policy (django-csp) -------------------------------------------------------
+# No inline script or style anywhere: every script is a module file under /static/.
+# Map tiles (S4) are the one outside source, and only when MAP_TILE_URL is set.
+_tile_source = []
+if MAP_TILE_URL:
+    _tile = urlsplit(MAP_TILE_URL)
+    _tile_source = [f"{_tile.scheme}://{_tile.netloc.replace('{s}', '*')}"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_tile_source],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

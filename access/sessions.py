@@ -1,0 +1,9 @@
+"""Session limits (SPEC §17). Placeholder: implemented in this issue (#6)."""
+
+
+class SessionLimitsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)

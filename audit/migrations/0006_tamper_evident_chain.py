@@ -1,0 +1,67 @@
+"""The audit log becomes a hash chain and append-only (SPEC A7).
+
+Existing events are chained in the order they were written; then the chain columns become
+required, and on PostgreSQL a trigger refuses every UPDATE and DELETE of an event, whoever
+asks (the application's own connection included).
+"""
+
+from django.db import migrations, models
+
+from sentinel.migrations import PostgreSQLOnly
+
+
+def chain_existing_events(apps, schema_editor):
+    from audit import chain
+
+    AuditEvent = apps.get_model("audit", "AuditEvent")
+    previous = chain.GENESIS
+    events = AuditEvent.objects.order_by("occurred_at", "id").iterator(chunk_size=2000)
+    for sequence, event in enumerate(events, start=1):
+        event.sequence, event.previous_hash = sequence, previous
+        event.row_hash = chain.compute_hash(event)
+        # The historical model is plain: its queryset may update.
+        AuditEvent.objects.filter(pk=event.pk).update(
+            sequence=event.sequence, previous_hash=event.previous_hash, row_hash=event.row_hash
+        )
+        previous = event.row_hash
+
+
+APPEND_ONLY = """
+CREATE OR REPLACE FUNCTION audit_event_is_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit events are append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_event_append_only
+    BEFORE UPDATE OR DELETE ON audit_auditevent
+    FOR EACH ROW EXECUTE FUNCTION audit_event_is_append_only();
+"""
+REMOVE_APPEND_ONLY = """
+DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;
+DROP FUNCTION IF EXISTS audit_event_is_append_only();
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0005_security_and_registers")]
+
+    operations = [
+        migrations.RunPython(chain_existing_events, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="sequence",
+            field=models.BigIntegerField(editable=False, unique=True),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="previous_hash",
+            field=models.CharField(editable=False, max_length=64),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="row_hash",
+            field=models.CharField(editable=False, max_length=64),
+        ),
+        PostgreSQLOnly(APPEND_ONLY, REMOVE_APPEND_ONLY),
+    ]
