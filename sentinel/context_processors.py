@@ -16,6 +16,34 @@ def service(request):
     }
 
 
+# Pages under Administration in the navigation (the item is highlighted on each).
+ADMIN_PAGES = {
+    "admin-users",
+    "admin-user-add",
+    "admin-user",
+    "admin-user-edit",
+    "admin-user-enable",
+    "admin-user-disable",
+    "admin-user-password",
+    "admin-user-unlock",
+    "admin-user-reset-two-factor",
+    "admin-partners",
+    "admin-partner-suspend",
+    "admin-partner-lift",
+    "audit-events",
+    "audit-user",
+    "audit-export",
+    "disclosures",
+    "disclosure-add",
+    "disclosure-detail",
+    "disclosure-report",
+    "breaches",
+    "breach-add",
+    "breach-detail",
+    "breach-edit",
+}
+
+
 def navigation(request):
     """The service navigation for a signed-in user, with the current item marked.
 
@@ -86,6 +114,12 @@ def navigation(request):
                 {"report-purpose", "statistics", "hotspots", "report-saved-run"},
             )
         )
+    if policy.may_administer_users(user):
+        # Users, partners, the audit trail and the registers are reached from here; the
+        # url names below are those of access/administration/urls.py and audit/urls.py.
+        items.append(("Administration", "administration", {"administration"}, ADMIN_PAGES))
+    elif policy.may_review_audit(user):
+        items.append(("Audit", "audit-events", {"audit-events"}, {"audit-user"}))
     match = getattr(request, "resolver_match", None)
     here = match.url_name if match else None
     return {

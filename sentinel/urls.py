@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("people.urls")),
     path("", include("access.urls")),
+    path("", include("access.administration.urls")),
+    path("", include("audit.urls")),
     path("", include("reports.urls")),
     path(
         "api/v1/schema/",

@@ -129,6 +129,11 @@ class Command(BaseCommand):
                     group=group,
                     training_level=2 if group == UserGroup.ADMINISTRATOR else 1,
                     code_of_connection_confirmed_at=now,
+                    # The police host the deployment: their administrator manages every
+                    # partner's users and may suspend a partner (M1, T4).
+                    manages_all_organisations=(
+                        group == UserGroup.ADMINISTRATOR and short == "police"
+                    ),
                 )
                 user.email = f"{user.username}@example.invalid"
                 user.password = password
