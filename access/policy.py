@@ -609,3 +609,53 @@ def get_register_entry_for_user(user, kind: str, pk, *, request=None, lock: bool
     if found is None:
         _denied(user, request, (kind, str(pk)[:64]), "view")
     return found
+
+
+# --- Audit review: whose trail a reviewer may open (added for #6 by helper H1) -----------------
+# The users offered in the audit review's "user" filter and whose trail /audit/users/<pk>/
+# shows: an administrator's manageable users (every user for a deployment-wide administrator),
+# an analyst's own organisation's users; nobody for anyone else. Matches audit_events_for.
+
+
+def audit_subjects_for(user):
+    from access.models import User
+
+    if not may_review_audit(user):
+        return User.objects.none()
+    if _is_administrator(user):
+        return manageable_users(user)
+    return User.objects.filter(organisation_id=user.organisation_id)
+
+
+def get_audit_subject_for_user(user, pk, *, request=None):
+    """One user whose audit trail `user` may review, or 404 (missing and out of scope alike,
+    logged, V5)."""
+    queryset = audit_subjects_for(user).select_related("organisation")
+    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        _denied(user, request, ("user", str(pk)[:64]), "review_audit")
+    return found
+
+
+# --- Administration: whose account an administrator may change ---------------------------------
+# Added with user administration (#6, access/administration/). A deployment-wide administrator's
+# account is changed only by another deployment-wide administrator: otherwise an administrator
+# of the host organisation could set its password (or reset its two-factor) and take over
+# powers over every partner. The lead may fold this into manageable_users.
+
+
+def may_change_account(administrator, user) -> bool:
+    """Whether `administrator` may change `user` (one of manageable_users(administrator)):
+    details, enable, disable, password, lockout, two-factor."""
+    return may_administer_users(administrator) and (
+        administrator.manages_all_organisations or not user.manages_all_organisations
+    )
+
+
+def get_user_to_change(administrator, pk, *, request=None, lock: bool = False):
+    """One user whose account the administrator may change, or 404 (logged), as
+    get_user_for_administrator."""
+    found = get_user_for_administrator(administrator, pk, request=request, lock=lock)
+    if not may_change_account(administrator, found):
+        _denied(administrator, request, ("user", str(found.pk)), "change account")
+    return found

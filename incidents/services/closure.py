@@ -44,12 +44,15 @@ def _log(incident: Incident, by: User, text: str) -> None:
     )
 
 
-def _audit(event_type: str, incident, by, request, closure=None, **details) -> None:
+def _audit(
+    event_type: str, incident, by, request, closure=None, justification: str = "", **details
+) -> None:
     record_event(
         event_type,
         actor=by,
         request=request,
         target=("incident", incident.urn),
+        justification=justification,
         details={"closure": closure.pk if closure else None, **details},
     )
 
@@ -134,7 +137,14 @@ def return_case(incident: Incident, *, by: User, reason: str, request=None) -> C
     _decide(closure, ClosureRequest.Decision.RETURNED, by, decision_note=reason.strip())
     _set_status(locked, Incident.Status.OPEN, by)
     _log(locked, by, f"Returned for more work: {reason.strip()}")
-    _audit(AuditEvent.Type.CLOSURE_RETURNED, locked, by, request, closure)
+    _audit(
+        AuditEvent.Type.CLOSURE_RETURNED,
+        locked,
+        by,
+        request,
+        closure,
+        justification=reason.strip(),
+    )
     return closure
 
 
@@ -147,5 +157,5 @@ def reopen_case(incident: Incident, *, by: User, reason: str, request=None) -> I
         raise ValidationError({"reason": "Say why the case is being reopened."})
     _set_status(locked, Incident.Status.OPEN, by)
     _log(locked, by, f"Case reopened: {reason.strip()}")
-    _audit(AuditEvent.Type.CASE_REOPENED, locked, by, request)
+    _audit(AuditEvent.Type.CASE_REOPENED, locked, by, request, justification=reason.strip())
     return locked
