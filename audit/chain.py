@@ -1,9 +1,16 @@
 """The hash chain that makes tampering with the audit log detectable (SPEC A7).
 
-Each event's hash covers its own fields and the previous event's hash, so changing,
-inserting or removing a row in the middle of the log breaks every link after it. Appending
-takes a lock (PostgreSQL advisory lock, held to the end of the transaction) so that two
-transactions never chain onto the same predecessor.
+Each event stores `content_hash`, a SHA-256 over its own fields, and `row_hash`, a SHA-256
+over that content hash, its position (`sequence`) and the previous event's `row_hash`. So
+changing, inserting or removing an event in the middle of the log breaks its own hash or
+the link of the event after it.
+
+On PostgreSQL the application computes the content hash and a BEFORE INSERT trigger
+(migration audit/0006) takes an advisory lock held to the end of the transaction, reads the
+newest event and assigns position, predecessor and row hash: two transactions can never
+chain onto the same predecessor, and appending stays a single INSERT ... RETURNING. On
+SQLite (development only; writers are serialised by the IMMEDIATE transactions the project
+opens) the application does the same in Python.
 """
 
 from __future__ import annotations
@@ -17,13 +24,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
 GENESIS = "0" * 64
-# An arbitrary, fixed key for pg_advisory_xact_lock: "audit chain".
-_CHAIN_LOCK_KEY = 0x417564697443
+# pg_advisory_xact_lock key used by the trigger: "AuditC" in ASCII.
+CHAIN_LOCK_KEY = 0x417564697443
 
-# The fields a hash covers, in order. Adding a field to AuditEvent means adding it here
-# (and a migration that leaves old rows verifiable: see verify()).
+# The fields the content hash covers, in order. Adding a field to AuditEvent means adding it
+# here, with a migration that leaves old events verifiable.
 HASHED_FIELDS = (
-    "sequence",
     "occurred_at",
     "actor_id",
     "actor_label",
@@ -35,7 +41,6 @@ HASHED_FIELDS = (
     "justification",
     "ip_address",
     "details",
-    "previous_hash",
 )
 
 
@@ -54,7 +59,7 @@ def _value(event, name: str):
     return value
 
 
-def compute_hash(event) -> str:
+def content_hash(event) -> str:
     payload = json.dumps(
         [_value(event, name) for name in HASHED_FIELDS],
         sort_keys=True,
@@ -64,28 +69,61 @@ def compute_hash(event) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def lock_chain() -> None:
-    """Serialise appends for the rest of the transaction (SQLite writers are serialised
-    already: the project opens its transactions IMMEDIATE)."""
+def row_hash(content: str, sequence: int, previous_hash: str) -> str:
+    """The link. The PostgreSQL trigger computes exactly this: keep the two in step."""
+    return hashlib.sha256(f"{content}:{sequence}:{previous_hash}".encode()).hexdigest()
+
+
+def prepare(event) -> None:
+    """Give an unsaved event its content hash and, where no trigger does it, its place in
+    the chain. Call inside the transaction that saves it."""
+    event.content_hash = content_hash(event)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-
-
-def link(event) -> None:
-    """Give an unsaved event its place in the chain. Call inside a transaction, after
-    lock_chain()."""
+        return  # the trigger assigns sequence, previous_hash and row_hash
     from .models import AuditEvent
 
     last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "row_hash").first()
     event.sequence, event.previous_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    event.row_hash = compute_hash(event)
+    event.row_hash = row_hash(event.content_hash, event.sequence, event.previous_hash)
+
+
+# Installed by migration 0006 (constants only: nothing user-supplied reaches this SQL).
+APPEND_TRIGGER = f"""
+CREATE OR REPLACE FUNCTION audit_event_chain() RETURNS trigger AS $$
+DECLARE
+    head RECORD;
+BEGIN
+    PERFORM pg_advisory_xact_lock({CHAIN_LOCK_KEY});
+    SELECT sequence, row_hash INTO head
+        FROM audit_auditevent ORDER BY sequence DESC LIMIT 1;
+    IF FOUND THEN
+        NEW.sequence := head.sequence + 1;
+        NEW.previous_hash := head.row_hash;
+    ELSE
+        NEW.sequence := 1;
+        NEW.previous_hash := '{GENESIS}';
+    END IF;
+    NEW.row_hash := encode(
+        sha256(convert_to(NEW.content_hash || ':' || NEW.sequence || ':' || NEW.previous_hash,
+                          'UTF8')),
+        'hex');
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_event_chain
+    BEFORE INSERT ON audit_auditevent
+    FOR EACH ROW EXECUTE FUNCTION audit_event_chain();
+"""  # noqa: S608
+REMOVE_APPEND_TRIGGER = """
+DROP TRIGGER IF EXISTS audit_event_chain ON audit_auditevent;
+DROP FUNCTION IF EXISTS audit_event_chain();
+"""
 
 
 @dataclass
 class ChainReport:
     checked: int
-    first_broken: int | None = None  # the sequence number of the first bad row
+    first_broken: int | None = None  # the sequence number of the first bad event
     problem: str = ""
     last_hash: str = GENESIS
 
@@ -95,34 +133,21 @@ class ChainReport:
 
 
 def verify(batch_size: int = 5000) -> ChainReport:
-    """Walk the whole log in order; report the first row whose hash or link is wrong."""
+    """Walk the whole log in order; report the first event whose hash or link is wrong."""
     from .models import AuditEvent
 
-    previous_hash, expected_sequence, checked = GENESIS, 1, 0
-    queryset = AuditEvent.objects.order_by("sequence")
-    for event in queryset.iterator(chunk_size=batch_size):
-        if event.sequence != expected_sequence:
-            return ChainReport(
-                checked,
-                event.sequence,
-                f"expected event number {expected_sequence}: events are missing",
-                previous_hash,
-            )
-        if event.previous_hash != previous_hash:
-            return ChainReport(
-                checked,
-                event.sequence,
-                "does not follow the event before it (inserted, removed or re-ordered)",
-                previous_hash,
-            )
-        if compute_hash(event) != event.row_hash:
-            return ChainReport(
-                checked, event.sequence, "its contents were changed after it was written",
-                previous_hash,
-            )  # fmt: skip
-        previous_hash, expected_sequence, checked = (
-            event.row_hash,
-            expected_sequence + 1,
-            checked + 1,
-        )
+    previous_hash, expected, checked = GENESIS, 1, 0
+    for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size):
+        problem = ""
+        if event.sequence != expected:
+            problem = f"expected event number {expected}: events are missing"
+        elif event.previous_hash != previous_hash:
+            problem = "does not follow the event before it (inserted, removed or re-ordered)"
+        elif content_hash(event) != event.content_hash:
+            problem = "its contents were changed after it was written"
+        elif row_hash(event.content_hash, event.sequence, previous_hash) != event.row_hash:
+            problem = "its chain hash was changed after it was written"
+        if problem:
+            return ChainReport(checked, event.sequence, problem, previous_hash)
+        previous_hash, expected, checked = event.row_hash, expected + 1, checked + 1
     return ChainReport(checked, None, "", previous_hash)

@@ -17,6 +17,17 @@ class AuditLogIsAppendOnly(Exception):
     """Raised on any attempt to change or remove an audit event through the application."""
 
 
+class ChainBigIntegerField(models.BigIntegerField):
+    """Filled by the database on PostgreSQL (the chain trigger) and read back by the INSERT's
+    RETURNING clause, so appending an event stays one query."""
+
+    db_returning = True
+
+
+class ChainHashField(models.CharField):
+    db_returning = True
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AuditLogIsAppendOnly("Audit events cannot be changed.")
@@ -125,11 +136,14 @@ class AuditEvent(models.Model):
     justification = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
-    # The tamper-evident chain (A7): position in the log, the hash of the row before and
-    # this row's own hash over every field above (audit/chain.py).
-    sequence = models.BigIntegerField(unique=True, editable=False)
-    previous_hash = models.CharField(max_length=64, editable=False)
-    row_hash = models.CharField(max_length=64, editable=False)
+    # The tamper-evident chain (A7, audit/chain.py): a hash of every field above, computed
+    # by the application; then the position in the log, the hash of the event before, and
+    # this event's hash over its content hash, position and predecessor - assigned under a
+    # lock by a trigger on PostgreSQL (migration 0006), by the application on SQLite.
+    content_hash = models.CharField(max_length=64, editable=False)
+    sequence = ChainBigIntegerField(unique=True, editable=False)
+    previous_hash = ChainHashField(max_length=64, editable=False)
+    row_hash = ChainHashField(max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -147,7 +161,7 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.event_type}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None or not self.row_hash:
+        if self.pk is not None or not self.content_hash:
             raise AuditLogIsAppendOnly(
                 "Audit events are written once, by audit.services.record_event."
             )

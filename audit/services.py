@@ -56,8 +56,8 @@ def record_event(
         ip_address=client_address(request),
         details=chain.normalise_details(details),
     )
-    with transaction.atomic():
-        chain.lock_chain()
-        chain.link(event)
+    # No savepoint: if the insert fails, so does the action it records.
+    with transaction.atomic(savepoint=False):
+        chain.prepare(event)
         event.save()
     return event

@@ -1,29 +1,30 @@
-"""The audit log becomes a hash chain and append-only (SPEC A7).
+"""The audit log becomes a hash chain and append-only (SPEC A7, audit/chain.py).
 
 Existing events are chained in the order they were written; then the chain columns become
-required, and on PostgreSQL a trigger refuses every UPDATE and DELETE of an event, whoever
+required, and on PostgreSQL two triggers take over: one assigns each new event its place
+in the chain under a lock, the other refuses every UPDATE and DELETE of an event, whoever
 asks (the application's own connection included).
 """
 
 from django.db import migrations, models
 
+import audit.models
+from audit import chain
 from sentinel.migrations import PostgreSQLOnly
 
 
 def chain_existing_events(apps, schema_editor):
-    from audit import chain
-
     AuditEvent = apps.get_model("audit", "AuditEvent")
     previous = chain.GENESIS
     events = AuditEvent.objects.order_by("occurred_at", "id").iterator(chunk_size=2000)
     for sequence, event in enumerate(events, start=1):
-        event.sequence, event.previous_hash = sequence, previous
-        event.row_hash = chain.compute_hash(event)
-        # The historical model is plain: its queryset may update.
+        content = chain.content_hash(event)
+        row = chain.row_hash(content, sequence, previous)
+        # The migration's model is plain: its queryset may update (no trigger yet).
         AuditEvent.objects.filter(pk=event.pk).update(
-            sequence=event.sequence, previous_hash=event.previous_hash, row_hash=event.row_hash
+            content_hash=content, sequence=sequence, previous_hash=previous, row_hash=row
         )
-        previous = event.row_hash
+        previous = row
 
 
 APPEND_ONLY = """
@@ -47,21 +48,33 @@ class Migration(migrations.Migration):
     dependencies = [("audit", "0005_security_and_registers")]
 
     operations = [
+        migrations.AddField(
+            model_name="auditevent",
+            name="content_hash",
+            field=models.CharField(editable=False, max_length=64, null=True),
+        ),
         migrations.RunPython(chain_existing_events, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="auditevent",
+            name="content_hash",
+            field=models.CharField(editable=False, max_length=64),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
             name="sequence",
-            field=models.BigIntegerField(editable=False, unique=True),
+            field=audit.models.ChainBigIntegerField(editable=False, unique=True),
         ),
         migrations.AlterField(
             model_name="auditevent",
             name="previous_hash",
-            field=models.CharField(editable=False, max_length=64),
+            field=audit.models.ChainHashField(editable=False, max_length=64),
         ),
         migrations.AlterField(
             model_name="auditevent",
             name="row_hash",
-            field=models.CharField(editable=False, max_length=64),
+            field=audit.models.ChainHashField(editable=False, max_length=64),
         ),
-        PostgreSQLOnly(APPEND_ONLY, REMOVE_APPEND_ONLY),
+        PostgreSQLOnly(
+            chain.APPEND_TRIGGER + APPEND_ONLY, REMOVE_APPEND_ONLY + chain.REMOVE_APPEND_TRIGGER
+        ),
     ]

@@ -57,7 +57,8 @@ def test_each_event_is_linked_to_the_one_before(officer):
     assert [first.sequence, second.sequence, third.sequence] == [1, 2, 3]
     # The stored row hashes to what was recorded (dates and JSON read back identically).
     stored = AuditEvent.objects.get(pk=second.pk)
-    assert chain.compute_hash(stored) == stored.row_hash
+    assert chain.content_hash(stored) == stored.content_hash == second.content_hash
+    assert chain.row_hash(stored.content_hash, 2, first.row_hash) == stored.row_hash
 
 
 def test_the_verify_command_reports_an_intact_chain(officer, capsys):
@@ -125,6 +126,12 @@ def test_a_row_altered_in_the_database_is_reported(officer):
     assert "2 events before it verified" in message
 
 
+def test_a_changed_chain_hash_is_reported(officer):
+    events = _write(officer, 3)
+    _tamper("UPDATE audit_auditevent SET row_hash = %s WHERE id = %s", ["f" * 64, events[2].pk])
+    assert "chain hash was changed" in _verify_fails_at(3)
+
+
 def test_a_row_removed_from_the_middle_is_reported(officer):
     events = _write(officer, 5)
     _tamper("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
@@ -136,9 +143,11 @@ def test_a_row_whose_hash_was_recomputed_still_breaks_the_next_link(officer):
     events = _write(officer, 4)
     forged = AuditEvent.objects.get(pk=events[1].pk)
     forged.justification = "forged"
+    content = chain.content_hash(forged)
     _tamper(
-        "UPDATE audit_auditevent SET justification = %s, row_hash = %s WHERE id = %s",
-        ["forged", chain.compute_hash(forged), forged.pk],
+        "UPDATE audit_auditevent SET justification = %s, content_hash = %s, row_hash = %s"
+        " WHERE id = %s",
+        ["forged", content, chain.row_hash(content, 2, events[0].row_hash), forged.pk],
     )
     assert "does not follow" in _verify_fails_at(3)
 

@@ -230,7 +230,10 @@ def assert_complete(event: AuditEvent, *, after: int) -> None:
         assert event.ip_address == ADDRESS, "the address the request came from"
 
     assert event.sequence > after
-    assert event.row_hash == chain.compute_hash(event)
+    assert event.content_hash == chain.content_hash(event)
+    assert event.row_hash == chain.row_hash(
+        event.content_hash, event.sequence, event.previous_hash
+    )
     before = AuditEvent.objects.get(sequence=event.sequence - 1) if event.sequence > 1 else None
     assert event.previous_hash == (before.row_hash if before else chain.GENESIS)
 
