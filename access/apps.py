@@ -6,4 +6,6 @@ class AccessConfig(AppConfig):
     verbose_name = "Access: partnership, users and the access policy"
 
     def ready(self) -> None:
-        from . import session_registry  # noqa: F401  (connects the sign-in receivers)
+        # Connect the sign-in receivers: the session registry, the session-limit clocks, and
+        # the note of whether the user must also enter a two-factor code.
+        from . import session_registry, sessions, two_factor  # noqa: F401

@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sentinel.context_processors.service",
                 "sentinel.context_processors.navigation",
+                "access.context_processors.session_limits",
             ],
         },
     },
@@ -156,9 +157,15 @@ SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
 # How long before the idle time-out the warning dialog appears (WCAG 2.2.1: at least 20 s).
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 2 * 60)
+if not 20 <= SESSION_WARNING_SECONDS < SESSION_IDLE_TIMEOUT:
+    raise ImproperlyConfigured(
+        "SESSION_WARNING_SECONDS: at least 20 (WCAG 2.2.1) and less than SESSION_IDLE_TIMEOUT"
+    )
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
-# Form drafts saved at time-out are kept this long for their author to come back to.
+# Form drafts saved at time-out are kept this long for their author to come back to, and
+# may be at most this large (the JSON posted by the browser).
 DRAFT_KEEP_DAYS = env_int("DRAFT_KEEP_DAYS", 7)
+DRAFT_MAX_BYTES = env_int("DRAFT_MAX_BYTES", 100 * 1024)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -185,6 +192,9 @@ AXES_LOCKOUT_CALLABLE = "access.signin.locked_out"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# The lock lasts 10 minutes from the fifth failure: sign-ins while locked are refused (and
+# logged) without counting, so they neither extend the lock nor log a second lockout.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 # Two-factor authentication (TOTP, django-otp): always required of administrators and
 # analysts; available to everyone; required of everyone when this is true.
@@ -253,9 +263,12 @@ STORAGES = {
 REST_FRAMEWORK = {
     # Deny by default (cla_backend's AllowNone): every endpoint declares who may use it.
     "DEFAULT_PERMISSION_CLASSES": ["access.api.AllowNone"],
+    # Token first, so that a missing or refused credential answers 401 (WWW-Authenticate:
+    # Token). Tokens of disabled or suspended users are refused; browser sessions are held
+    # at the two-factor step and the forced password change (access/authentication.py).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "access.authentication.TokenAuthentication",
+        "access.authentication.SessionAuthentication",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -317,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
     "remind-victim-updates": {
         "task": "incidents.tasks.remind_victim_updates",
         "schedule": crontab(hour=7, minute=5),
+    },
+    # Form drafts nobody came back for (DRAFT_KEEP_DAYS).
+    "delete-old-drafts": {
+        "task": "access.tasks.delete_old_drafts",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 
@@ -389,4 +407,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; sign-ins, failures and lockouts are in the
+    # audit log already.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("people.urls")),
     path("", include("access.urls")),
+    path("", include("access.drafts_urls")),
     path("", include("access.administration.urls")),
     path("", include("audit.urls")),
     path("", include("reports.urls")),

@@ -54,6 +54,41 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(request, monkeypatch):
+    """Test support only: `client.force_login(user)` (Django's test Client and DRF's
+    APIClient) signs in as if the user had also entered a two-factor code when they need
+    one, so that tests of pages are not all held at the two-factor step
+    (access.middleware.AccountGateMiddleware).
+
+    It gives such a user a confirmed TOTP device (unless they have one) before signing in,
+    and then stores in the session what `django_otp.login` stores: the device's persistent
+    id. The application itself never does this: a real session is verified only by a code.
+    Tests of the gate itself are marked `@pytest.mark.password_only`, which turns this off.
+    """
+    if request.node.get_closest_marker("password_only"):
+        return
+    from django.test.client import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from access import policy
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+        if device is None and policy.requires_two_factor(user):
+            device = TOTPDevice.objects.create(user=user, name="Test device", confirmed=True)
+        original(self, user, backend)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def partnership(db):
     return build_partnership()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -559,6 +560,235 @@ def sign_out(w: World):
     ok(w.signed_in(w.officer).post(_url("sign-out")), 302)
 
 
+# --- Sign-in security, sessions and administration (#6) ------------------------------------------
+
+
+def sign_out_everywhere(w: World):
+    ok(w.signed_in(w.officer).post(_url("sign-out-everywhere")), 302)
+
+
+def stay_away_for_31_minutes(w: World):
+    from access.sessions import LAST_ACTIVITY
+
+    client = w.signed_in(w.officer)
+    session = client.session
+    session[LAST_ACTIVITY] = time.time() - 31 * 60
+    session.save()
+    ok(client.get(_url("dashboard")), 302)
+
+
+def sign_in_to_a_disabled_account(w: World):
+    w.officer.is_active = False
+    w.officer.save(update_fields=["is_active"])
+    form = {"username": w.officer.username, "password": PASSWORD}
+    ok(w.client.post(_url("sign-in"), form))
+
+
+def type_five_wrong_passwords(w: World, user=None):
+    form = {"username": (user or w.officer).username, "password": WRONG_PASSWORD}
+    for _ in range(5):
+        w.client.post(_url("sign-in"), form)
+
+
+def unlock_a_locked_account(w: World):
+    type_five_wrong_passwords(w)
+    ok(w.signed_in(w.admin).post(_url("admin-user-unlock", w.officer.pk)), 302)
+
+
+def change_my_password(w: World):
+    new = "A-brand-new-long-passphrase-7"
+    form = {"current_password": PASSWORD, "new_password": new, "confirm_password": new}
+    ok(w.signed_in(w.officer).post(_url("password-change"), form), 302)
+
+
+def set_a_users_password(w: World):
+    new = "Set-by-the-administrator-93"
+    form = {"password": new, "password_confirmation": new}
+    ok(w.signed_in(w.admin).post(_url("admin-user-password", w.officer.pk), form), 302)
+
+
+def set_up_two_factor(w: World):
+    from django_otp.oath import TOTP
+
+    client = w.signed_in(w.officer)
+    ok(client.get(_url("two-factor-setup")))
+    key = client.session["access_two_factor_pending_key"]
+    code = f"{TOTP(bytes.fromhex(key)).token():06d}"
+    ok(client.post(_url("two-factor-setup"), {"otp_token": code}), 302)
+
+
+def _password_then_code(w: World, code_of) -> None:
+    from tests.support.two_factor import give_totp_device
+
+    device = give_totp_device(w.analyst)
+    form = {"username": w.analyst.username, "password": PASSWORD}
+    signed_in = w.client.post(_url("sign-in"), form)
+    assert signed_in.status_code == 302 and _held_at(signed_in) == "two-factor"
+    w.client.post(_url("two-factor"), {"otp_token": code_of(device)})
+
+
+def enter_a_two_factor_code(w: World):
+    from tests.support.two_factor import next_code
+
+    _password_then_code(w, next_code)
+
+
+def enter_a_wrong_two_factor_code(w: World):
+    from tests.support.two_factor import next_code
+
+    _password_then_code(w, lambda device: f"{(int(next_code(device)) + 1) % 1000000:06d}")
+
+
+def reset_a_users_two_factor(w: World):
+    from tests.support.two_factor import give_totp_device
+
+    give_totp_device(w.analyst)
+    form = {"reason": "Lost their phone on the night shift"}
+    url = _url("admin-user-reset-two-factor", w.analyst.pk)
+    ok(w.signed_in(w.admin).post(url, form), 302)
+
+
+def _new_user(w: World):
+    from access.administration.services import create_user
+
+    with serving(w.admin):
+        w.made["user"] = create_user(
+            by=w.admin,
+            username="new.starter",
+            first_name=fake.first_name(),
+            last_name=fake.last_name(),
+            email="new.starter@example.invalid",
+            organisation=w.admin.organisation,
+            group=UserGroup.OPERATIONAL,
+            training_level=1,
+        )
+    return w.made["user"]
+
+
+def add_a_user(w: World):
+    _new_user(w)
+
+
+def change_a_users_training(w: World):
+    from access.administration.services import snapshot, update_user
+
+    with serving(w.admin):
+        update_user(w.officer, by=w.admin, original=snapshot(w.officer), training_level=2)
+
+
+def enable_a_user(w: World):
+    from access.administration.services import enable_user
+
+    user = _new_user(w)
+    with serving(w.admin):
+        enable_user(user, by=w.admin, code_of_connection_signed=True, training_level=1)
+
+
+def disable_a_user(w: World):
+    from access.administration.services import disable_user
+
+    with serving(w.admin):
+        disable_user(w.officer, by=w.admin, reason="Left the council")
+
+
+def _host(w: World):
+    """The Blaby administrator made deployment-wide, to act on another partner."""
+    w.admin.manages_all_organisations = True
+    w.admin.save(update_fields=["manages_all_organisations"])
+    return w.admin
+
+
+def suspend_a_partner(w: World):
+    from access.administration.services import suspend_organisation
+
+    host = _host(w)
+    with serving(host):
+        suspend_organisation(
+            w.scenario.rutland_officer.organisation,
+            by=host,
+            ends=timezone.now() + datetime.timedelta(days=14),
+            reason="Investigating a serious breach of the agreement",
+        )
+
+
+def lift_a_suspension(w: World):
+    from access.administration.services import lift_suspension
+
+    suspend_a_partner(w)
+    with serving(w.admin):
+        lift_suspension(
+            w.scenario.rutland_officer.organisation, by=w.admin, reason="Investigation closed"
+        )
+
+
+def review_a_users_audit_trail(w: World):
+    ok(w.signed_in(w.admin).get(_url("audit-user", w.officer.pk)))
+
+
+def _disclosure(w: World):
+    from audit.registers import record_disclosure
+
+    with serving(w.admin):
+        return record_disclosure(
+            by=w.admin,
+            incident=w.incident,
+            disclosed_on=_days_ago(2),
+            information="Dates and places of the reported incidents",
+            subject="The victim in the incident",
+            recipient="Duty solicitor",
+            recipient_organisation="A firm of solicitors",
+            reason="legal",
+            legal_gateway="dpa_sch2_p1_5",
+            justification="Needed for possession proceedings",
+            authorised_by="Head of community safety",
+        )
+
+
+def record_a_disclosure(w: World):
+    _disclosure(w)
+
+
+def produce_the_disclosure_report(w: World):
+    _disclosure(w)
+    ok(w.signed_in(w.admin).get(_url("disclosure-report")))
+
+
+def _breach(w: World):
+    from audit.registers import record_breach
+
+    with serving(w.admin):
+        return record_breach(
+            by=w.admin,
+            organisation=w.admin.organisation,
+            category="loss_theft",
+            discovered_on=_days_ago(1),
+            description="A printed case summary was left on a train",
+        )
+
+
+def record_a_breach(w: World):
+    _breach(w)
+
+
+def update_a_breach_investigation(w: World):
+    from audit.registers import update_breach
+
+    breach = _breach(w)
+    with serving(w.admin):
+        update_breach(
+            breach,
+            by=w.admin,
+            expected_version=breach.version,
+            status="investigating",
+            investigation="Interviewed the officer concerned",
+        )
+
+
+def open_a_register_entry(w: World):
+    disclosure = _disclosure(w)
+    ok(w.signed_in(w.admin).get(_url("disclosure-detail", disclosure.pk)))
+
+
 TRIGGERS = {
     Type.INCIDENT_CREATED: log_a_complaint,
     Type.INCIDENT_VIEWED: open_the_incident,
@@ -604,6 +834,30 @@ TRIGGERS = {
     Type.SIGNED_IN: sign_in,
     Type.SIGN_IN_FAILED: sign_in_with_a_wrong_password,
     Type.SIGNED_OUT: sign_out,
+    Type.SIGNED_OUT_EVERYWHERE: sign_out_everywhere,
+    Type.SESSION_EXPIRED: stay_away_for_31_minutes,
+    Type.SIGN_IN_REFUSED: sign_in_to_a_disabled_account,
+    Type.ACCOUNT_LOCKED: type_five_wrong_passwords,
+    Type.ACCOUNT_UNLOCKED: unlock_a_locked_account,
+    Type.PASSWORD_CHANGED: change_my_password,
+    Type.PASSWORD_SET: set_a_users_password,
+    Type.TWO_FACTOR_ENROLLED: set_up_two_factor,
+    Type.TWO_FACTOR_VERIFIED: enter_a_two_factor_code,
+    Type.TWO_FACTOR_FAILED: enter_a_wrong_two_factor_code,
+    Type.TWO_FACTOR_RESET: reset_a_users_two_factor,
+    Type.USER_CREATED: add_a_user,
+    Type.USER_UPDATED: change_a_users_training,
+    Type.USER_ENABLED: enable_a_user,
+    Type.USER_DISABLED: disable_a_user,
+    Type.CODE_OF_CONNECTION_CONFIRMED: enable_a_user,
+    Type.ORGANISATION_SUSPENDED: suspend_a_partner,
+    Type.SUSPENSION_LIFTED: lift_a_suspension,
+    Type.AUDIT_REVIEWED: review_a_users_audit_trail,
+    Type.DISCLOSURE_RECORDED: record_a_disclosure,
+    Type.DISCLOSURE_REPORTED: produce_the_disclosure_report,
+    Type.BREACH_RECORDED: record_a_breach,
+    Type.BREACH_UPDATED: update_a_breach_investigation,
+    Type.REGISTER_VIEWED: open_a_register_entry,
 }
 
 # --- Denied attempts (V5): URL -> (the record named in the denial) ----------------------------

@@ -45,3 +45,20 @@ def test_users_of_a_suspended_partner_cannot_sign_in(client, make_user):
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_a_time_out_is_recorded_as_such_and_not_as_a_sign_out(client, make_user):
+    import time
+
+    from access.sessions import LAST_ACTIVITY
+
+    officer = make_user("Blaby District Council", UserGroup.OPERATIONAL)
+    client.force_login(officer)
+    session = client.session
+    session[LAST_ACTIVITY] = time.time() - 31 * 60
+    session.save()
+
+    assert client.get(reverse("dashboard")).status_code == 302
+    kinds = list(AuditEvent.objects.filter(actor=officer).values_list("event_type", flat=True))
+    assert AuditEvent.Type.SESSION_EXPIRED in kinds
+    assert AuditEvent.Type.SIGNED_OUT not in kinds

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connections
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import skip_or_fail
+from tests.support.two_factor import give_totp_device, next_code
 
 SCREENSHOTS = Path(settings.VAR_DIR) / "test-artifacts" / "screenshots"
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -112,16 +114,37 @@ def marking_banners(page) -> tuple[str, str]:
 
 def sign_in(page, username: str, password: str | None = None) -> None:
     """Sign in through the sign-in page, as a person would, and wait for the page it lands
-    on: the dashboard, or for a basic user the incidents page."""
+    on: the dashboard, or for a basic user the incidents page.
+
+    A user who needs a second factor (administrators, analysts, anyone who set it up) is
+    given a TOTP device beforehand if they have none, and the code their app would show is
+    typed at the two-factor step."""
     from tests.access.factories import PASSWORD
 
+    device = _device_for(username)
     page.goto("/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password or PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        page.get_by_role("heading", level=1, name="Enter your two-factor code").wait_for()
+        page.get_by_label("Code from your authenticator app").fill(next_code(device))
+        page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", level=1, name=re.compile(r"^(Dashboard|Incidents)$")).wait_for()
 
 
+def _device_for(username: str):
+    from access import policy
+    from access.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return None
+    if policy.requires_two_factor(user):
+        return give_totp_device(user)
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+
+
 def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.get_by_role("heading", name="Sign in").wait_for()

@@ -296,3 +296,8 @@ def test_result_pages_run_a_constant_number_of_queries(
     one = count_queries()
     add(6)
     assert count_queries() == one
+
+
+def test_the_module_links_to_the_users_own_logged_use(reporting_client, analyst):
+    page = reporting_client(analyst).get(reverse("report")).content.decode()
+    assert f'href="{reverse("audit-mine")}"' in page

@@ -6,11 +6,19 @@
 // `govuk-frontend-supported` means.
 import { initAll } from "/static/govuk/govuk-frontend.min.js";
 import { initAll as mojInitAll } from "/static/moj/moj-frontend.min.js";
+import { initFormDrafts } from "./form-drafts.mjs";
+import { initSessionTimeout } from "./session-timeout.mjs";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 
 initAll();
 mojInitAll();
+
+// Signed in: the session time-out warning and autosaved drafts (SPEC §17). The server
+// writes the session's timings on <body> for signed-in users only.
+if (document.body.dataset.sessionStatusUrl) {
+  initSessionTimeout(document.body, initFormDrafts(document.body));
+}
 
 // Autosave (SPEC §17): a form with data-autosave-url sends what has been typed to the
 // server a moment after the user stops typing, so a session time-out loses nothing. The
