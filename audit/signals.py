@@ -25,9 +25,7 @@ def _known_account(username: str):
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
-    record_event(
-        AuditEvent.Type.SIGNED_IN, actor=user, request=request, target=("user", user.pk)
-    )
+    record_event(AuditEvent.Type.SIGNED_IN, actor=user, request=request, target=("user", user.pk))
 
 
 @receiver(user_logged_out)
