@@ -611,7 +611,7 @@ def get_register_entry_for_user(user, kind: str, pk, *, request=None, lock: bool
     return found
 
 
-# --- Audit review: whose trail a reviewer may open (added for #6 by helper H1) -----------------
+# --- Audit review: whose trail a reviewer may open ----------------------------------------------
 # The users offered in the audit review's "user" filter and whose trail /audit/users/<pk>/
 # shows: an administrator's manageable users (every user for a deployment-wide administrator),
 # an analyst's own organisation's users; nobody for anyone else. Matches audit_events_for.
@@ -638,10 +638,10 @@ def get_audit_subject_for_user(user, pk, *, request=None):
 
 
 # --- Administration: whose account an administrator may change ---------------------------------
-# Added with user administration (#6, access/administration/). A deployment-wide administrator's
-# account is changed only by another deployment-wide administrator: otherwise an administrator
-# of the host organisation could set its password (or reset its two-factor) and take over
-# powers over every partner. The lead may fold this into manageable_users.
+# A deployment-wide administrator's account is changed only by another deployment-wide
+# administrator: otherwise an administrator of the host organisation could set its password
+# (or reset its two-factor) and take over powers over every partner. Seeing the account is
+# still allowed (manageable_users).
 
 
 def may_change_account(administrator, user) -> bool:

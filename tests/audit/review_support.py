@@ -4,10 +4,7 @@ and the groups every page is checked for."""
 
 from __future__ import annotations
 
-from django_otp import DEVICE_ID_SESSION_KEY
-
 from access.models import UserGroup
-from tests.support.two_factor import give_totp_device
 
 BLABY = "Blaby District Council"
 RUTLAND = "Rutland County Council"
@@ -30,11 +27,7 @@ def make_group_user(make_user, organisation: str, group: str, everywhere: bool, 
 
 
 def signed_in(client, user):
-    """Sign `client` in as `user` with a verified second factor (administrators and analysts
-    must have one, SPEC §17), as after a code was accepted at sign-in."""
-    device = give_totp_device(user)
+    """Sign `client` in as `user`; tests/conftest.py's force_login also passes the second
+    factor for those who need one (administrators and analysts, SPEC §17)."""
     client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
     return client
