@@ -27,6 +27,9 @@ submit  Users whose group may submit for closure (not basic users or analysts), 
 close   Enhanced users and administrators of the lead organisation, on incidents submitted
         for closure (K2): approve or return.
 reopen  The same people, on closed incidents (K3).
+retain  Enhanced users and administrators of the lead organisation (deployment-wide
+        administrators: of any), whatever the status: change the incident's deletion flag
+        and legal hold (D1).
 
 report  The ad-hoc reporting module (S2, V2): analysts and administrators see every incident
         of the deployment there, except Confidential incidents they could not view anyway
@@ -52,6 +55,7 @@ class Action(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     REPORT = "report"
+    RETAIN = "retain"
 
 
 # An always-false condition. Django drops an empty Q() when it is OR-ed with another, so
@@ -184,6 +188,14 @@ def _reopen(user) -> Q:
     return Q(lead_organisation_id=user.organisation_id, status=Incident.Status.CLOSED)
 
 
+def _retain(user) -> Q:
+    if user.group not in (UserGroup.ENHANCED, UserGroup.ADMINISTRATOR):
+        return NOTHING
+    if user.group == UserGroup.ADMINISTRATOR and user.manages_all_organisations:
+        return EVERYTHING
+    return Q(lead_organisation_id=user.organisation_id)
+
+
 def _report(user) -> Q:
     from incidents.models import Incident
 
@@ -199,6 +211,7 @@ _RULES = {
     Action.CLOSE: _close,
     Action.REOPEN: _reopen,
     Action.REPORT: _report,
+    Action.RETAIN: _retain,
 }
 
 
@@ -658,4 +671,77 @@ def get_user_to_change(administrator, pk, *, request=None, lock: bool = False):
     found = get_user_for_administrator(administrator, pk, request=request, lock=lock)
     if not may_change_account(administrator, found):
         _denied(administrator, request, ("user", str(found.pk)), "change account")
+    return found
+
+
+# --- Retention and subject access (SPEC §13) ---------------------------------------------------
+# The review queue belongs to the administrators of the organisation that leads each case (it
+# answers for the record); a deployment-wide administrator sees every organisation's. Subject
+# access requests are answered by the organisation that received them (seed 000 s10), which
+# must gather everything the partnership holds about the person: its administrators may find
+# any person for that purpose, stating the request, and every export is audited.
+
+
+def may_review_retention(user) -> bool:
+    return _is_administrator(user)
+
+
+def retention_review_queue(user):
+    """Incidents awaiting a retention decision that `user` may decide."""
+    from incidents.models import Incident
+
+    if not may_review_retention(user):
+        return Incident.objects.none()
+    return Incident.objects.filter(
+        retention__review="queued", lead_organisation__in=manageable_organisations(user)
+    )
+
+
+def get_incident_for_retention_review(user, urn, *, request=None, lock: bool = False):
+    """One queued incident the administrator may decide on, or 404 (logged, V5)."""
+    queryset = retention_review_queue(user).select_related("lead_organisation", "retention")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    found = queryset.filter(urn=urn).first()
+    if found is None:
+        _denied(user, request, ("incident", str(urn)[:64]), "retention review")
+    return found
+
+
+def may_see_inactive_records(user) -> bool:
+    """The inactive-records report (D3): for the people who keep cases moving."""
+    return may_use_system(user) and user.group in (
+        UserGroup.ENHANCED,
+        UserGroup.ANALYST,
+        UserGroup.ADMINISTRATOR,
+    )
+
+
+def inactive_records_for(user):
+    """Open incidents the user may view (the report adds the "no activity since" filter)."""
+    from incidents.models import Incident
+
+    if not may_see_inactive_records(user):
+        return Incident.objects.none()
+    return visible_incidents(user).exclude(status=Incident.Status.CLOSED)
+
+
+def may_answer_subject_access(user) -> bool:
+    return _is_administrator(user)
+
+
+def subject_access_people(user):
+    """The people an administrator may gather a subject-access export for: anyone held."""
+    from people.models import Person
+
+    if not may_answer_subject_access(user):
+        return Person.objects.none()
+    return Person.objects.filter(merged_into__isnull=True)
+
+
+def get_person_for_subject_access(user, pk, *, request=None):
+    """One person for a subject-access export, or 404 (logged, V5)."""
+    found = subject_access_people(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        _denied(user, request, ("person", str(pk)[:64]), "subject access")
     return found

@@ -114,6 +114,14 @@ class AuditEvent(models.Model):
         BREACH_RECORDED = "register.breach_recorded", "Breach recorded"
         BREACH_UPDATED = "register.breach_updated", "Breach investigation updated"
         REGISTER_VIEWED = "register.viewed", "Register entry viewed"
+        RETENTION_FLAG_CHANGED = "retention.flag_changed", "Deletion flag changed"
+        LEGAL_HOLD_SET = "retention.hold_set", "Legal hold placed"
+        LEGAL_HOLD_LIFTED = "retention.hold_lifted", "Legal hold lifted"
+        RETENTION_SWEEP = "retention.sweep", "Retention sweep run"
+        RETENTION_KEPT = "retention.kept", "Kept after retention review"
+        INCIDENT_ERASED = "retention.erased", "Incident erased"
+        INACTIVE_REPORT = "retention.inactive_report", "Inactive-records report produced"
+        SUBJECT_ACCESS = "retention.subject_access", "Subject-access export produced"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Success"

@@ -6,4 +6,6 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self) -> None:
-        from . import signals_worksheet  # noqa: F401  (the working sheet is append-only)
+        from . import activity, signals_worksheet  # noqa: F401  (the working sheet is append-only)
+
+        activity.connect()

@@ -165,6 +165,12 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 # Form drafts saved at time-out are kept this long for their author to come back to, and
 # may be at most this large (the JSON posted by the browser).
 DRAFT_KEEP_DAYS = env_int("DRAFT_KEEP_DAYS", 7)
+
+# --- Retention (SPEC §13) ---------------------------------------------------------------------
+# Incidents erased per transaction by the retention sweep (retention/sweep.py).
+RETENTION_SWEEP_BATCH_SIZE = env_int("RETENTION_SWEEP_BATCH_SIZE", 200)
+# The inactive-records report's default: open incidents untouched for this many days (D3).
+INACTIVE_AFTER_DAYS = env_int("INACTIVE_AFTER_DAYS", 90)
 DRAFT_MAX_BYTES = env_int("DRAFT_MAX_BYTES", 100 * 1024)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -335,6 +341,11 @@ CELERY_BEAT_SCHEDULE = {
     "delete-old-drafts": {
         "task": "access.tasks.delete_old_drafts",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Erase what is due for automatic deletion, queue the rest for review (SPEC D2).
+    "retention-sweep": {
+        "task": "retention.tasks.retention_sweep",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

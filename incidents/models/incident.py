@@ -140,6 +140,14 @@ class Incident(models.Model):
     # when the complaint was reported. The next update is due a risk-dependent number of
     # days after it (CaseRules); kept by the services, without bumping `version`.
     victim_clock_from = models.DateTimeField("victim last updated", default=timezone.now)
+    # When the case was last closed and with what outcome (K2): retention rules count from
+    # here and may depend on the outcome (SPEC D1). Empty while the case is open.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_outcome = models.CharField(max_length=20, blank=True)
+    # The last time anyone changed the case or any part of it (people, working sheet, tasks,
+    # documents, risk, consent, closure), kept by incidents/activity.py: the inactive-records
+    # report (D3) and the retention sweep's "changed since selected" check (D5) read it.
+    last_activity_at = models.DateTimeField(default=timezone.now)
 
     # Optimistic concurrency (§16): every update must name the version it was based on.
     version = models.PositiveIntegerField(default=1)
@@ -165,6 +173,12 @@ class Incident(models.Model):
             models.Index(fields=["area", "status"], name="incident_area_status"),
             models.Index(fields=["lead_organisation", "status"], name="incident_leadorg_status"),
             models.Index(fields=["-created_at", "-id"], name="incident_newest_first"),
+            models.Index(fields=["status", "last_activity_at"], name="incident_status_activity"),
+            models.Index(
+                fields=["closed_at"],
+                name="incident_closed_at",
+                condition=models.Q(status="closed"),
+            ),
             models.Index(
                 fields=["current_risk", "victim_clock_from"],
                 name="incident_victim_clock",

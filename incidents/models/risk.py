@@ -10,9 +10,10 @@ from .reference import RiskQuestion
 
 class RiskAssessment(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="assessments")
-    # The victim assessed, when the assessment is about one person.
+    # The victim assessed, when the assessment is about one person. RESTRICT: the person's
+    # link cannot be removed on its own, but both go when the incident is erased (D2).
     involvement = models.ForeignKey(
-        "people.Involvement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "people.Involvement", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     score = models.PositiveSmallIntegerField()
     level = models.CharField(max_length=10, choices=Incident.RiskLevel.choices)

@@ -28,10 +28,14 @@ def _locked(incident: Incident, by: User, action: str) -> Incident:
     return locked
 
 
-def _set_status(incident: Incident, status: str, by: User) -> None:
+def _set_status(incident: Incident, status: str, by: User, outcome: str = "") -> None:
     incident.status = status
+    # Retention counts from the closure (SPEC D1); a reopened case is not counting.
+    closing = status == Incident.Status.CLOSED
+    incident.closed_at = timezone.now() if closing else None
+    incident.closure_outcome = outcome if closing else ""
     incident._history_user = by
-    incident.save(update_fields=["status", "updated_at"])
+    incident.save(update_fields=["status", "closed_at", "closure_outcome", "updated_at"])
 
 
 def _log(incident: Incident, by: User, text: str) -> None:
@@ -120,7 +124,7 @@ def approve_closure(
         decision_note=(note or "").strip(),
         multi_agency_agreement=agreement,
     )
-    _set_status(locked, Incident.Status.CLOSED, by)
+    _set_status(locked, Incident.Status.CLOSED, by, outcome=closure.outcome)
     _log(locked, by, f"Case closed ({closure.get_outcome_display()}). {note}".strip())
     _audit(AuditEvent.Type.CLOSURE_APPROVED, locked, by, request, closure)
     return closure

@@ -14,6 +14,7 @@ from access.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from people.models import InterventionType
+from retention.models import RetentionRule
 
 from ..models import AggravatingFactor, CaseRules, PenCode, QualifierCode, RiskQuestion
 
@@ -25,6 +26,10 @@ class ReferenceList:
     model: type[models.Model]
     fields: tuple[str, ...]
     columns: tuple[str, ...]
+    headers: tuple[str, ...] = ()  # the columns' headings, when not their names
+
+    def column_headers(self) -> list[str]:
+        return list(self.headers) or [column.replace("_", " ") for column in self.columns]
 
 
 LISTS = {
@@ -41,6 +46,12 @@ LISTS = {
         ReferenceList("risk-questions", "Risk assessment questions", RiskQuestion,
                       ("text", "help_text", "weight", "order", "active"), ("order", "text",
                                                                            "weight")),
+        # Retention rules (SPEC D1, M2): which closed incidents are deleted when.
+        ReferenceList("retention-rules", "Retention rules", RetentionRule,
+                      ("name", "category", "outcome", "marking", "retain_for_months",
+                       "deletion", "active"),
+                      ("name", "describe_criteria", "retain_for_months", "get_deletion_display"),
+                      ("Name", "Applies to", "Months after closure", "When due")),
     )
 }  # fmt: skip
 VICTIM_UPDATE_INTERVALS = (
