@@ -38,6 +38,7 @@ NOT_ACTIVITY = {
     ("incidents", "IncidentOrganisationShare"),
     ("retention", "IncidentRetention"),  # the retention state; its own change check
     ("retention", "RetentionDecision"),
+    ("audit", "Disclosure"),  # a register entry about the case, not work on it
 }
 
 

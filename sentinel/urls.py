@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("access.administration.urls")),
     path("", include("audit.urls")),
     path("", include("reports.urls")),
+    path("", include("retention.urls")),
     path(
         "api/v1/schema/",
         SpectacularAPIView.as_view(permission_classes=[PartnershipUser]),

@@ -19,11 +19,12 @@ from access.partnership import build_partnership
 from access.policy import covered_areas
 from incidents.models import AggravatingFactor, Incident, RiskQuestion
 from incidents.services import log_complaint
-from incidents.services.closure import submit_for_closure
+from incidents.services.closure import approve_closure, submit_for_closure
 from incidents.services.risk import record_assessment
 from incidents.services.tasks import raise_task
 from incidents.services.worksheet import record_entry
 from people.services import involve
+from retention.sweep import run_sweep
 
 DEMO_PASSWORD = "demo-only-password"  # noqa: S105 - documented in the README as demo-only
 
@@ -108,10 +109,16 @@ class Command(BaseCommand):
             users = self._users(partnership, faker)
             logged = self._incidents(partnership, users, faker, chooser, incidents)
             self._casework(logged, users, faker, chooser)
+            self._old_closed_cases(logged, users, chooser)
+        # Old closed cases fall due: the automatic ones are erased, the others queued for
+        # an administrator's review (SPEC D2), as the nightly sweep would.
+        swept = run_sweep()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(partnership.organisations)} organisations, {len(users)} users "
-                f"and {incidents} incidents. Demo password: {DEMO_PASSWORD}"
+                f"and {incidents} incidents ({len(swept.erased)} old ones erased by the "
+                f"retention sweep, {len(swept.queued)} queued for review). "
+                f"Demo password: {DEMO_PASSWORD}"
             )
         )
 
@@ -271,3 +278,30 @@ class Command(BaseCommand):
                     title="Visit the complainant",
                     due_on=timezone.localdate() + timedelta(days=chooser.randint(0, 14)),
                 )
+
+    def _old_closed_cases(self, incidents, users, chooser) -> None:
+        """A few cases closed years ago (dates moved back: the demo has no past), so that the
+        retention review queue and the sweep have work (SPEC D1, D2)."""
+        managers = {u.organisation_id: u for u in users if u.group == UserGroup.ENHANCED}
+        candidates = [
+            incident
+            for incident in incidents
+            if incident.status == Incident.Status.OPEN
+            and incident.current_risk != Incident.RiskLevel.HIGH
+            and incident.lead_organisation_id in managers
+        ]
+        for incident in chooser.sample(candidates, min(12, len(candidates))):
+            outcome = chooser.choice(["resolved", "improved", "withdrawn", "no_further_action"])
+            submit_for_closure(
+                incident,
+                by=incident.lead_officer,
+                summary=f"Interventions complete. {chooser.choice(CLOSINGS)}",
+                outcome=outcome,
+            )
+            approve_closure(incident, by=managers[incident.lead_organisation_id])
+            closed_at = timezone.now() - timedelta(days=chooser.randint(365, 8 * 365))
+            Incident.objects.filter(pk=incident.pk).update(
+                received_at=closed_at - timedelta(days=60),
+                closed_at=closed_at,
+                last_activity_at=closed_at,
+            )
