@@ -237,12 +237,12 @@ def can(user, action: str, incident) -> bool:
 
 
 def with_allowed_actions(queryset, user):
-    """Annotate `allowed_edit`, `allowed_submit`, `allowed_close` and `allowed_reopen`, so a
-    page shows the right buttons without asking once per record."""
+    """Annotate `allowed_edit`, `allowed_submit`, `allowed_close`, `allowed_reopen` and
+    `allowed_retain`, so a page shows the right buttons without asking once per record."""
     return queryset.annotate(
         **{
             f"allowed_{action}": ExpressionWrapper(incident_scope(user, action), BooleanField())
-            for action in (Action.EDIT, Action.SUBMIT, Action.CLOSE, Action.REOPEN)
+            for action in (Action.EDIT, Action.SUBMIT, Action.CLOSE, Action.REOPEN, Action.RETAIN)
         }
     )
 
@@ -739,9 +739,22 @@ def subject_access_people(user):
     return Person.objects.filter(merged_into__isnull=True)
 
 
-def get_person_for_subject_access(user, pk, *, request=None):
-    """One person for a subject-access export, or 404 (logged, V5)."""
+def get_person_for_subject_access(user, pk, *, request=None, record_view: bool = False):
+    """One person for a subject-access export, or 404 (logged, V5). With `record_view` the
+    read is logged too (the page that summarises the export); a download is logged by its
+    own SUBJECT_ACCESS event instead."""
     found = subject_access_people(user).filter(pk=pk).first() if str(pk).isdigit() else None
     if found is None:
         _denied(user, request, ("person", str(pk)[:64]), "subject access")
+    if record_view:
+        from audit.models import AuditEvent
+        from audit.services import record_event
+
+        record_event(
+            AuditEvent.Type.PERSON_VIEWED,
+            actor=user,
+            request=request,
+            target=("person", found.pk),
+            details={"path": request.path if request else "", "purpose": "subject access"},
+        )
     return found

@@ -49,6 +49,7 @@ EVENT_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     ),
     ("administration", "Administration and reference data", ("admin.", "reference.")),
     ("audit", "Audit review and registers", ("audit.", "register.")),
+    ("retention", "Retention, erasure and subject access", ("retention.",)),
 ]
 OTHER_GROUP = ("other", "Other")
 

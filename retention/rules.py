@@ -98,9 +98,15 @@ def due_condition(today: date, rules: list[RetentionRule] | None = None) -> Q:
     )
 
 
-def due_on(incident: Incident, rule: RetentionRule | None) -> date | None:
+# "Look the incident's retention state up": a page listing many incidents passes the state it
+# has already fetched (None when there is none), so that each row costs no query.
+_LOOK_UP = object()
+
+
+def due_on(incident: Incident, rule: RetentionRule | None, retention=_LOOK_UP) -> date | None:
     """The date the incident falls (or fell) due, for display."""
-    retention = IncidentRetention.objects.filter(incident=incident).first()
+    if retention is _LOOK_UP:
+        retention = IncidentRetention.objects.filter(incident=incident).first()
     if retention is not None and retention.review_on:
         return retention.review_on
     if rule is None or incident.closed_at is None:

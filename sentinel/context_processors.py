@@ -41,6 +41,10 @@ ADMIN_PAGES = {
     "breach-add",
     "breach-detail",
     "breach-edit",
+    "retention-queue",
+    "retention-decide",
+    "subject-access",
+    "subject-access-person",
 }
 
 
@@ -71,6 +75,7 @@ def navigation(request):
         "person-history",
         "closure-submit",
         "case-reopen",
+        "incident-retention",
     }
     items = [("Incidents", "home", {"home"}, case_pages)]
     if user.group != "basic":

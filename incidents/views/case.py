@@ -49,14 +49,15 @@ def complaint_logged(request):
 
 
 def _section_contexts(incident, user) -> dict:
-    """Each part of the case (people, risk, working sheet, tasks, documents) fills its own
-    section of the page with a fixed number of queries."""
+    """Each part of the case (people, risk, working sheet, tasks, documents, closure,
+    retention) fills its own section of the page with a fixed number of queries."""
     from people import views as people_views
+    from retention.views import incident as retention
 
     from . import closure, documents, risk, tasks, worksheet
 
     context = {}
-    for module in (people_views, risk, worksheet, tasks, documents, closure):
+    for module in (people_views, risk, worksheet, tasks, documents, closure, retention):
         context.update(module.detail_context(incident, user))
     return context
 
@@ -64,7 +65,7 @@ def _section_contexts(incident, user) -> dict:
 @login_required
 def incident_detail(request, urn: str):
     incident = policy.get_incident_for_user(
-        request.user, urn, request=request, related=("pen_code", "received_by")
+        request.user, urn, request=request, related=("pen_code", "received_by", "retention")
     )
     prefetch_related_objects([incident], "qualifier_codes", "aggravating_factors")
     return render(

@@ -156,6 +156,7 @@ def dashboard(request):
         {
             **sections,
             "supervisor": user.group in SUPERVISORS,
+            "may_see_inactive_records": policy.may_see_inactive_records(user),
             "shown": SHOWN,
             "reminder_days": rules.victim_update_reminder_days,
             "protective_marking": Incident.Marking.highest(i.marking for i in shown),

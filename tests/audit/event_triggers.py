@@ -42,6 +42,8 @@ from people.services import involve, record_intervention
 from reports.queries import ReportDefinition
 from reports.services import save_report
 from reports.views.common import SESSION_KEY
+from retention.services import set_legal_hold
+from retention.sweep import run_sweep
 from tests.access.factories import PASSWORD
 
 Type = AuditEvent.Type
@@ -789,6 +791,87 @@ def open_a_register_entry(w: World):
     ok(w.signed_in(w.admin).get(_url("disclosure-detail", disclosure.pk)))
 
 
+# --- Retention and subject access (issue #7) ---------------------------------------------------
+
+
+def _retention_settings(w: World, data: dict):
+    return ok(w.signed_in(w.manager).post(_url("incident-retention", w.incident.urn), data), 302)
+
+
+def change_the_deletion_flag(w: World):
+    _retention_settings(
+        w, {"action": "flag", "flag-flag": "review", "flag-reason": "Vulnerable victim"}
+    )
+
+
+def place_a_legal_hold(w: World):
+    _retention_settings(
+        w, {"action": "hold", "hold-hold": "place", "hold-reason": "Civil claim pending"}
+    )
+
+
+def lift_a_legal_hold(w: World):
+    with serving(w.manager):
+        set_legal_hold(w.incident, by=w.manager, hold=True, reason="Civil claim pending")
+    _retention_settings(w, {"action": "hold", "hold-hold": "lift", "hold-reason": "Settled"})
+
+
+def run_the_retention_sweep(w: World):
+    call_command("retention_sweep", stdout=io.StringIO())
+
+
+def _queued_for_review(w: World) -> None:
+    """The world's incident, closed eight years ago: the default rule queues it for review."""
+    with serving(w.officer):
+        submit_for_closure(w.incident, by=w.officer, summary="Stopped", outcome="resolved")
+    with serving(w.manager):
+        approve_closure(w.incident, by=w.manager)
+    Incident.objects.filter(pk=w.incident.pk).update(
+        closed_at=timezone.now() - datetime.timedelta(days=8 * 366)
+    )
+    run_sweep()
+
+
+def _decide(w: World, data: dict):
+    _queued_for_review(w)
+    opened_at = timezone.now().isoformat()
+    url = _url("retention-decide", w.incident.urn)
+    return ok(
+        w.signed_in(w.admin).post(url, {**data, f"{data['action']}-opened_at": opened_at}), 302
+    )
+
+
+def keep_a_case_after_review(w: World):
+    in_a_year = timezone.localdate() + datetime.timedelta(days=365)
+    _decide(
+        w,
+        {
+            "action": "keep",
+            "keep-reason": "Prosecution pending",
+            "keep-review_on_day": in_a_year.day,
+            "keep-review_on_month": in_a_year.month,
+            "keep-review_on_year": in_a_year.year,
+        },
+    )
+
+
+def erase_a_case_after_review(w: World):
+    _decide(w, {"action": "delete", "delete-confirm": "on"})
+
+
+def produce_the_inactive_records_report(w: World):
+    ok(w.signed_in(w.manager).get(_url("inactive-records")))
+
+
+def produce_a_subject_access_export(w: World):
+    ok(
+        w.signed_in(w.admin).post(
+            _url("subject-access-person", w.victim.person_id),
+            {"reference": "SAR-2026-0001", "file_format": "json"},
+        )
+    )
+
+
 TRIGGERS = {
     Type.INCIDENT_CREATED: log_a_complaint,
     Type.INCIDENT_VIEWED: open_the_incident,
@@ -858,6 +941,14 @@ TRIGGERS = {
     Type.BREACH_RECORDED: record_a_breach,
     Type.BREACH_UPDATED: update_a_breach_investigation,
     Type.REGISTER_VIEWED: open_a_register_entry,
+    Type.RETENTION_FLAG_CHANGED: change_the_deletion_flag,
+    Type.LEGAL_HOLD_SET: place_a_legal_hold,
+    Type.LEGAL_HOLD_LIFTED: lift_a_legal_hold,
+    Type.RETENTION_SWEEP: run_the_retention_sweep,
+    Type.RETENTION_KEPT: keep_a_case_after_review,
+    Type.INCIDENT_ERASED: erase_a_case_after_review,
+    Type.INACTIVE_REPORT: produce_the_inactive_records_report,
+    Type.SUBJECT_ACCESS: produce_a_subject_access_export,
 }
 
 # --- Denied attempts (V5): URL -> (the record named in the denial) ----------------------------

@@ -41,7 +41,7 @@ OUTCOMES = {
 }
 
 # No signed-in actor: a failed sign-in names only the username tried (never the password).
-NO_ACTOR = {Type.SIGN_IN_FAILED, Type.ACCOUNT_LOCKED}
+NO_ACTOR = {Type.SIGN_IN_FAILED, Type.ACCOUNT_LOCKED, Type.RETENTION_SWEEP}
 
 # Recorded against the organisation acted on, not the actor's: a partner's administrators
 # see in their own trail what the deployment-wide administrator did to them.
@@ -59,10 +59,12 @@ NO_TARGET = {
     Type.HOTSPOTS_VIEWED,
     Type.STATISTICS_VIEWED,
     Type.DISCLOSURE_REPORTED,  # volumes over a period, every organisation in scope
+    Type.RETENTION_SWEEP,  # every incident due, listed by counts
+    Type.INACTIVE_REPORT,
 }
 
 # Run on the server (manage.py), not from a browser: there is no client address.
-NO_CLIENT = {Type.API_TOKEN_ISSUED}
+NO_CLIENT = {Type.API_TOKEN_ISSUED, Type.RETENTION_SWEEP}
 
 # Consultation and disclosure carry their justification (§17, S2, V2), and so do the
 # decisions a reason is asked for: shares, merges, returned and reopened cases.
@@ -85,6 +87,7 @@ JUSTIFIED = {
     Type.ORGANISATION_SUSPENDED,
     Type.SUSPENSION_LIFTED,
     Type.DISCLOSURE_RECORDED,
+    Type.SUBJECT_ACCESS,  # the request's reference
 }
 # ... of which the reporting module's events carry the purpose stated for the session.
 STATED_PURPOSE = {
@@ -121,8 +124,18 @@ ON_THE_INCIDENT = {
     Type.DOCUMENT_DOWNLOADED,
     Type.SHARE_GRANTED,
     Type.SHARE_REVOKED,
+    Type.RETENTION_FLAG_CHANGED,
+    Type.LEGAL_HOLD_SET,
+    Type.LEGAL_HOLD_LIFTED,
+    Type.RETENTION_KEPT,
+    Type.INCIDENT_ERASED,
 }
-ON_THE_VICTIM = {Type.PERSON_VIEWED, Type.PERSON_UPDATED, Type.CONSENT_RECORDED}
+ON_THE_VICTIM = {
+    Type.PERSON_VIEWED,
+    Type.PERSON_UPDATED,
+    Type.CONSENT_RECORDED,
+    Type.SUBJECT_ACCESS,
+}
 
 
 def expected_target(world: World, event_type: str) -> tuple[str, str] | None:

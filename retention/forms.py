@@ -1,0 +1,210 @@
+"""Forms of the retention pages (SPEC D1-D3). The services (retention/services.py) hold the
+rules; these forms give each problem a GOV.UK message on its own field and keep what was
+typed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from .models import DeletionFlag
+
+INACTIVE_DAYS_MIN, INACTIVE_DAYS_MAX = 1, 3650
+
+
+def _reason_field(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Give the reason: it is kept with the case.",
+            "max_length": "The reason must be 2,000 characters or fewer.",
+        },
+    )
+
+
+# --- A date as day, month and year (the GOV.UK date input) -------------------------------------
+
+
+class DateParts(forms.MultiWidget):
+    """Three boxes named <name>_day, <name>_month and <name>_year; the page lays them out
+    (templates/retention/review/_date_input.html)."""
+
+    use_fieldset = True
+
+    def __init__(self):
+        super().__init__(dict.fromkeys(("day", "month", "year"), forms.TextInput))
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+    def id_for_label(self, id_):
+        # The error summary links to the first box.
+        return f"{id_}_day" if id_ else ""
+
+
+class DatePartsField(forms.MultiValueField):
+    """A real date typed as day, month and year, with the GOV.UK error messages."""
+
+    widget = DateParts
+
+    def __init__(self, *, label: str, required_message: str, **kwargs):
+        self.label_text = label
+        part = forms.CharField(required=False)
+        super().__init__(
+            fields=(part, part, part),
+            require_all_fields=False,
+            label=label,
+            error_messages={"required": required_message, "incomplete": required_message},
+            **kwargs,
+        )
+
+    def compress(self, data_list):
+        if not data_list or not any(part for part in data_list):
+            return None
+        parts = dict(zip(("day", "month", "year"), data_list, strict=True))
+        parts = {name: str(value or "").strip() for name, value in parts.items()}
+        missing = [name for name, value in parts.items() if not value]
+        if missing:
+            raise forms.ValidationError(
+                f"{self.label_text} must include a {' and a '.join(missing)}."
+            )
+        try:
+            if len(parts["year"]) != 4:  # "31" is not taken for 2031
+                raise ValueError
+            return datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            raise forms.ValidationError(
+                f"{self.label_text} must be a real date, like 27 3 2031."
+            ) from None
+
+
+# --- The review queue (D2) ---------------------------------------------------------------------
+
+
+class OpenedAtField(forms.DateTimeField):
+    """When the administrator opened the decision page (hidden): the services refuse to act
+    on a case that changed after it."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self):
+        super().__init__(
+            error_messages={
+                "required": "Open the case again before deciding.",
+                "invalid": "Open the case again before deciding.",
+            }
+        )
+
+    def clean(self, value):
+        opened_at = super().clean(value)
+        if opened_at > timezone.now():
+            raise forms.ValidationError("Open the case again before deciding.")
+        return opened_at
+
+
+class DecisionForm(forms.Form):
+    opened_at = OpenedAtField()
+
+    def __init__(self, *args, opened_at: datetime.datetime | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if opened_at is not None:
+            self.initial["opened_at"] = opened_at.isoformat()
+
+    def reopened(self, opened_at: datetime.datetime) -> DecisionForm:
+        """The same form, what was typed kept, as if opened at `opened_at` (after a change
+        the administrator has not seen)."""
+        data = self.data.copy()
+        data[self.add_prefix("opened_at")] = opened_at.isoformat()
+        return type(self)(data, prefix=self.prefix)
+
+
+class KeepForm(DecisionForm):
+    reason = _reason_field(
+        "Why should the case be kept?",
+        help_text="For example, a related prosecution or an open complaint. It is kept with "
+        "the case.",
+    )
+    review_on = DatePartsField(
+        label="Next review date",
+        required_message="Enter the date the case should be reviewed again.",
+        help_text="The case comes back to this queue on this date. For example, 27 3 2031.",
+    )
+
+    def clean_review_on(self):
+        review_on = self.cleaned_data["review_on"]
+        if review_on is not None and review_on <= timezone.localdate():
+            raise forms.ValidationError("The next review date must be in the future.")
+        return review_on
+
+
+class DeleteForm(DecisionForm):
+    confirm = forms.BooleanField(
+        label="I understand this erases the case and its people with no trace",
+        error_messages={
+            "required": "Confirm that you understand the case will be erased with no trace."
+        },
+    )
+
+    def reopened(self, opened_at: datetime.datetime) -> DeleteForm:
+        # Something changed: the administrator must confirm again, knowing it.
+        return type(self)(prefix=self.prefix, opened_at=opened_at)
+
+
+# --- An incident's retention settings (D1) -----------------------------------------------------
+
+
+class DeletionFlagForm(forms.Form):
+    flag = forms.ChoiceField(
+        label="When the case falls due",
+        choices=DeletionFlag.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose automatic deletion or review before deletion."},
+    )
+    reason = _reason_field("Reason for the change")
+
+
+class LegalHoldForm(forms.Form):
+    hold = forms.TypedChoiceField(
+        label="Legal hold",
+        choices=[("place", "Place a legal hold"), ("lift", "Lift the legal hold")],
+        coerce=lambda value: value == "place",
+        widget=forms.RadioSelect,
+        help_text="A case on legal hold is never deleted, whatever its retention rule, until "
+        "the hold is lifted: for litigation, an inquiry or a complaint.",
+        error_messages={"required": "Choose whether to place or lift the legal hold."},
+    )
+    reason = _reason_field("Reason")
+
+
+# --- The inactive-records report (D3) ----------------------------------------------------------
+
+
+class InactiveForm(forms.Form):
+    days = forms.IntegerField(
+        label="No activity for at least (days)",
+        min_value=INACTIVE_DAYS_MIN,
+        max_value=INACTIVE_DAYS_MAX,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
+        error_messages={
+            "required": "Enter the number of days without activity.",
+            "invalid": "The number of days must be a whole number, like 90.",
+            "min_value": f"The number of days must be {INACTIVE_DAYS_MIN} or more.",
+            "max_value": f"The number of days must be {INACTIVE_DAYS_MAX:,} or fewer.",
+        },
+    )
+
+    @staticmethod
+    def default_days() -> int:
+        return settings.INACTIVE_AFTER_DAYS
+
+    @classmethod
+    def from_data(cls, data) -> InactiveForm:
+        """Bound to `data`'s days, or to the deployment's default when none is given."""
+        days = data.get("days")
+        return cls({"days": cls.default_days() if days is None else days})
