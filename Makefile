@@ -1,6 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test` (see README.md).
 PYTHON ?= python3.11
 VENV := .venv
+# Test processes (pytest-xdist): one per CPU; each gets its own test database.
+TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
@@ -21,7 +23,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 install: $(PY_STAMP) $(CSS)
 

@@ -697,14 +697,29 @@ def retention_review_queue(user):
     )
 
 
-def get_incident_for_retention_review(user, urn, *, request=None, lock: bool = False):
-    """One queued incident the administrator may decide on, or 404 (logged, V5)."""
+def get_incident_for_retention_review(
+    user, urn, *, request=None, lock: bool = False, record_view: bool = False
+):
+    """One queued incident the administrator may decide on, or 404 (logged, V5). With
+    `record_view` the read is logged too (the decision page shows the case's retention
+    reasons, which may name people)."""
     queryset = retention_review_queue(user).select_related("lead_organisation", "retention")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     found = queryset.filter(urn=urn).first()
     if found is None:
         _denied(user, request, ("incident", str(urn)[:64]), "retention review")
+    if record_view:
+        from audit.models import AuditEvent
+        from audit.services import record_event
+
+        record_event(
+            AuditEvent.Type.INCIDENT_VIEWED,
+            actor=user,
+            request=request,
+            target=("incident", found.urn),
+            details={"path": request.path if request else ""},
+        )
     return found
 
 

@@ -21,8 +21,6 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access import policy
-from audit.models import AuditEvent
-from audit.services import record_event
 from incidents.models import Incident
 from sentinel.forms import add_service_errors
 
@@ -60,7 +58,9 @@ def queue(request):
 @require_http_methods(["GET", "POST"])
 def decide(request, urn: str):
     try:
-        incident = policy.get_incident_for_retention_review(request.user, urn, request=request)
+        incident = policy.get_incident_for_retention_review(
+            request.user, urn, request=request, record_view=request.method == "GET"
+        )
     except Http404:
         if request.method == "POST" and policy.may_review_retention(request.user):
             # A second click, or another administrator was quicker. The same answer whether
@@ -98,15 +98,6 @@ def decide(request, urn: str):
         else:
             messages.success(request, done)
             return redirect("retention-queue")
-    if request.method == "GET":
-        # The summary shows the case's retention reasons, which may name people: a read.
-        record_event(
-            AuditEvent.Type.INCIDENT_VIEWED,
-            actor=request.user,
-            request=request,
-            target=("incident", incident.urn),
-            details={"path": request.path},
-        )
     return render(
         request,
         "retention/review/decide.html",
