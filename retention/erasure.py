@@ -1,9 +1,10 @@
 """Erasing an incident so that nothing of it remains (SPEC D2, §17 erasure logs).
 
-`erase_incident` runs in one transaction: either the whole incident goes, or none of it.
+`erase_incidents` erases a batch in one transaction: either every incident of it goes, with
+everything of it, or nothing does.
 
-1. The incident row is locked; a case someone is working on right now is skipped, not waited
-   for. It is then checked again: still closed, not on legal hold, and not changed since it
+1. The incident rows are locked; a case someone is working on right now is left for the next
+   run, not waited for. It is then checked again: still closed, not on legal hold, and not changed since it
    was selected (`unchanged_since`: the incident, any part of it, its retention state and
    its people) - a record updated after selection is never erased (D5).
 2. Django's deletion collector finds everything that goes with the incident, by following

@@ -5,6 +5,7 @@ checked with axe-core."""
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 from access.models import UserGroup
 from audit.models import AuditEvent
 from incidents.models import Incident
+from incidents.services import log_complaint
 from retention.models import ErasedIncident, IncidentRetention, RetentionDecision
 from retention.sweep import run_sweep
 from tests.retention.conftest import years_ago
@@ -77,6 +79,12 @@ def test_an_administrator_reviews_retention_and_answers_a_subject_access_request
     for organisation in ("Rutland County Council", "Leicester City Council"):
         plant(organisation, outcome="resolved", closed_on=years_ago(1), also_involve=subject)
     assert sorted(run_sweep().queued) == sorted([to_keep.incident.urn, to_erase.incident.urn])
+    # And an open case nobody has touched for four months.
+    officer, _, area = team["Blaby District Council"]
+    quiet = log_complaint(by=officer, area=partnership.areas[area], description="Dumped sofa")
+    Incident.objects.filter(pk=quiet.pk).update(
+        last_activity_at=timezone.now() - timedelta(days=120)
+    )
 
     sign_in(page, "keeper")
     page.get_by_role("link", name="Administration", exact=True).click()
@@ -112,7 +120,24 @@ def test_an_administrator_reviews_retention_and_answers_a_subject_access_request
     retention = IncidentRetention.objects.get(incident=to_keep.incident)
     assert (retention.review, retention.review_on.year) == ("retained", next_year)
 
+    # The kept case's own page shows its retention; a legal hold is placed on it.
+    page.goto(f"/incidents/{to_keep.incident.urn}/")
+    page.locator("#retention").get_by_role("link", name="Change retention").click()
+    page.get_by_role("heading", level=1).wait_for()
+    look_at(page, "107-retention-settings")
+    page.get_by_label("Place a legal hold").check()
+    page.get_by_role("button", name="Save the legal hold").click()
+    page.get_by_text("There is a problem").wait_for()
+    look_at(page, "108-retention-settings-errors")
+    page.get_by_label("Reason", exact=True).fill("Ombudsman complaint received")
+    page.get_by_role("button", name="Save the legal hold").click()
+    page.locator("#retention").wait_for()
+    assert "legal hold" in page.locator(".govuk-notification-banner").inner_text()
+    look_at(page, "109-incident-retention-panel")
+    assert IncidentRetention.objects.get(incident=to_keep.incident).legal_hold
+
     # Erase the other.
+    page.goto("/retention/review/")
     page.get_by_role("link", name=re.compile(to_erase.incident.urn)).click()
     page.get_by_label("I understand this erases the case and its people with no trace").check()
     page.get_by_role("button", name="Erase the case").click()
@@ -124,6 +149,14 @@ def test_an_administrator_reviews_retention_and_answers_a_subject_access_request
     assert (tombstone.decided, tombstone.decided_by.username) == ("review", "keeper")
     assert traces(to_erase.secrets) == {}
     assert not any(Path(path).exists() for path in to_erase.document_paths)
+
+    # Open cases nobody has touched for a while.
+    page.get_by_role("link", name="Dashboard", exact=True).click()
+    page.get_by_role("link", name=re.compile("^Inactive records")).click()
+    page.get_by_role("heading", level=2, name="No activity for 90 days or more").wait_for()
+    assert quiet.urn in page.get_by_test_id("inactive-records").inner_text()
+    assert to_keep.incident.urn not in page.locator("main").inner_text()  # closed
+    look_at(page, "110-inactive-records")
 
     # A subject access request.
     page.get_by_role("link", name="Administration", exact=True).click()

@@ -118,6 +118,15 @@ def test_quiet_open_cases_longest_quiet_first(client, scenario, manager, officer
     assert response.context["form"]["days"].value() == "365"
 
 
+def test_when_no_case_is_quiet_the_page_says_so(client, scenario, manager):
+    client.force_login(manager)
+
+    page = client.get(URL).content.decode()
+
+    assert "No activity for 90 days or more" in page
+    assert "No open case you can see has gone 90 days without activity." in page
+
+
 @pytest.mark.parametrize(
     ("days", "message"),
     [
