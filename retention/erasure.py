@@ -4,9 +4,9 @@
 everything of it, or nothing does.
 
 1. The incident rows are locked; a case someone is working on right now is left for the next
-   run, not waited for. It is then checked again: still closed, not on legal hold, and not changed since it
-   was selected (`unchanged_since`: the incident, any part of it, its retention state and
-   its people) - a record updated after selection is never erased (D5).
+   run, not waited for. Each is then checked again: still closed, not on legal hold, and not
+   changed since it was selected (`unchanged_since`: the incident, any part of it, its
+   retention state and its people) - a record updated after selection is never erased (D5).
 2. Django's deletion collector finds everything that goes with the incident, by following
    every cascading foreign key: involvements, statements, interventions, consent, working
    sheet, tasks, alerts, documents, risk assessments, closure requests, shares, retention
