@@ -1,6 +1,7 @@
 """Shared fixtures: the example partnership of seed 000 and its users."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -104,3 +105,26 @@ def make_user(partnership):
         )
 
     return make
+
+
+@pytest.fixture
+def documents_root(settings, tmp_path, monkeypatch) -> Path:
+    """Store uploaded documents in this test's own folder, outside the web root.
+
+    The model's FileField resolved `storages["documents"]` once, when the model was defined,
+    so after overriding the setting the field is pointed at the new storage too."""
+    from django.core.files.storage import storages
+
+    from incidents.models import Document
+
+    root = tmp_path / "private-documents"
+    settings.DOCUMENTS_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
+    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storages["documents"])
+    return root

@@ -7,15 +7,12 @@ The triggers are in tests/audit/event_triggers.py.
 """
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.core.files.storage import storages
 from django.utils import timezone
 
 from audit import chain
 from audit.models import AuditEvent
-from incidents.models import Document
 from tests.audit.event_triggers import (
     ADDRESS,
     DENIED,
@@ -153,19 +150,8 @@ def expected_target(world: World, event_type: str) -> tuple[str, str] | None:
 
 
 @pytest.fixture(autouse=True)
-def documents_root(settings, tmp_path, monkeypatch) -> Path:
-    """Documents are stored in this test's own folder (as in tests/incidents/test_documents)."""
-    root = tmp_path / "private-documents"
-    settings.DOCUMENTS_ROOT = root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storages["documents"])
-    return root
+def _documents_in_tmp(documents_root):
+    """Every test here stores documents in its own folder (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -30,21 +30,8 @@ pytestmark = [
 
 
 @pytest.fixture(autouse=True)
-def documents_root(settings, tmp_path, monkeypatch):
-    from django.core.files.storage import storages
-
-    from incidents.models import Document
-
-    root = tmp_path / "private-documents"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storages["documents"])
-    return root
+def _documents_in_tmp(documents_root):
+    """Every test here stores documents in its own folder (tests/conftest.py)."""
 
 
 def test_an_administrator_reviews_retention_and_answers_a_subject_access_request(

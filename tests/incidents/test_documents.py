@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.template.loader import render_to_string
@@ -102,22 +101,8 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 
 
 @pytest.fixture(autouse=True)
-def documents_root(settings, tmp_path, monkeypatch) -> Path:
-    """Each test stores documents in its own folder outside the web root.
-
-    The model's FileField resolved `storages["documents"]` once, when the model was defined,
-    so after overriding the setting the field is pointed at the new storage too."""
-    root = tmp_path / "private-documents"
-    settings.DOCUMENTS_ROOT = root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storages["documents"])
-    return root
+def _documents_in_tmp(documents_root):
+    """Every test here stores documents in its own folder (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -1,29 +1,16 @@
 import datetime
-from pathlib import Path
 
 import pytest
-from django.core.files.storage import storages
 from django.utils import timezone
 
 from access.models import UserGroup
-from incidents.models import Document
 
 from .planting import plant_case
 
 
 @pytest.fixture(autouse=True)
-def documents_root(settings, tmp_path, monkeypatch) -> Path:
-    """Each test stores documents in its own folder (see tests/incidents/test_documents.py)."""
-    root = tmp_path / "private-documents"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storages["documents"])
-    return root
+def _documents_in_tmp(documents_root):
+    """Every test here stores documents in its own folder (tests/conftest.py)."""
 
 
 @pytest.fixture
