@@ -14,13 +14,14 @@ from incidents.models import Document, RiskAssessment
 from incidents.services import log_complaint
 from people.services import add_involvement
 from tests.access.factories import PASSWORD
-from tests.incidents.test_documents import WINDOWS_PROGRAM, documents_root, png_bytes
+from tests.incidents.test_documents import WINDOWS_PROGRAM, png_bytes
 
 from .conftest import look_at, sign_in, sign_out
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("documents_root"),  # documents stored in the test's own folder
 ]
 
 

@@ -17,10 +17,12 @@ from tests.access.scenario import GROUPS, RECORDS, expect
 from tests.incidents.test_documents import (
     WINDOWS_PROGRAM,
     documents_by_record,
-    documents_root,
     pdf_bytes,
     upload,
 )
+
+# Documents are stored in each test's own folder (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("documents_root")
 
 LIST = "/api/v1/documents/"
 
