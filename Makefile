@@ -8,7 +8,7 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 CSS := frontend/build/css/app.css
 
-.PHONY: run test install lint format worker beat clean
+.PHONY: run test install lint format worker beat clean bench-data bench
 
 ## Serve the app with demo data on http://127.0.0.1:8000 (SQLite and in-process tasks unless
 ## DATABASE_URL / REDIS_URL are set; with REDIS_URL a Celery worker and beat run alongside).
@@ -54,6 +54,14 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A sentinel beat --loglevel=INFO
+
+## The benchmark (bench/README.md), on PostgreSQL: make its databases, then measure them.
+BENCH_INCIDENTS ?= 1000000
+bench-data: install
+	$(BIN)/python -m bench.generate --incidents $(BENCH_INCIDENTS)
+
+bench: install
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) node_modules frontend/build var

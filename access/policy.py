@@ -256,6 +256,7 @@ def get_incident_for_user(
     lock=False,
     record_view=None,
     related: tuple[str, ...] = (),
+    annotate=None,
 ):
     """Fetch one incident for `action`, or raise 404 whether it is missing or out of scope.
 
@@ -263,7 +264,9 @@ def get_incident_for_user(
     for action "view" only; a page that shows the record for another action (an edit form)
     passes record_view=True, and one that logs a more specific event itself (a document
     download) passes record_view=False. With lock=True the row is locked for the rest of
-    the transaction (for writes).
+    the transaction (for writes). `related` names relations to fetch in the same query, and
+    `annotate` (queryset -> queryset) adds what a page computes per incident, so that it
+    comes in the same query too.
     """
     if record_view is None:
         record_view = action == Action.VIEW
@@ -277,6 +280,8 @@ def get_incident_for_user(
         ),
         user,
     )
+    if annotate is not None:
+        queryset = annotate(queryset)
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     incident = queryset.filter(urn=urn).first()

@@ -36,10 +36,20 @@ from .models import Person
 
 MIN_SCORE = 0.45
 MIN_NAME = 0.3
+# The weights of the score (module docstring).
+NAME_WEIGHT, FAMILY_WEIGHT, GIVEN_WEIGHT = 0.55, 0.6, 0.4
 # How many candidates the database hands over for scoring.
 CANDIDATES = 200
-# pg_trgm similarity below which a name is not a candidate on its own.
-TRIGRAM_CANDIDATE = 0.2
+# On its name alone (no date of birth or postcode in common) a person reaches MIN_SCORE only
+# when NAME_WEIGHT x name >= MIN_SCORE (less half a hundredth: scores are rounded), so
+# only names at least this alike can be a match; with both names typed, each name must be
+# at least alike enough for the other at its best (1.0) to make up the rest. The database
+# hands over only such names (pg_trgm's `%` at these thresholds, served by the GIN trigram
+# indexes), instead of every vaguely similar one: with a million people, a common surname
+# has thousands of bearers (bench/README.md).
+NAME_ONLY = (MIN_SCORE - 0.005) / NAME_WEIGHT
+FAMILY_ONLY_WITH_GIVEN = (NAME_ONLY - GIVEN_WEIGHT) / FAMILY_WEIGHT
+GIVEN_ONLY_WITH_FAMILY = (NAME_ONLY - FAMILY_WEIGHT) / GIVEN_WEIGHT
 
 
 @dataclass
@@ -68,9 +78,14 @@ def _candidates_postgres(people, given_name, family_name, date_of_birth, postcod
         family_similarity=TrigramSimilarity("family_name", family_name),
         given_similarity=TrigramSimilarity("given_name", given_name or family_name),
     )
-    # `%` (trigram_similar) is what the GIN trigram index (people/0003) serves; its
-    # threshold is set for this transaction only.
-    near = Q(family_name__trigram_similar=family_name)
+    # `%` (trigram_similar) is what the GIN trigram indexes (people/0003) serve; its
+    # threshold (one for both names) is set for this transaction only.
+    if given_name:
+        near = Q(family_name__trigram_similar=family_name, given_name__trigram_similar=given_name)
+        threshold = min(FAMILY_ONLY_WITH_GIVEN, GIVEN_ONLY_WITH_FAMILY)
+    else:
+        near = Q(family_name__trigram_similar=family_name)
+        threshold = NAME_ONLY
     if date_of_birth:
         near |= Q(date_of_birth=date_of_birth)
     if postcode:
@@ -81,7 +96,7 @@ def _candidates_postgres(people, given_name, family_name, date_of_birth, postcod
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-            [str(TRIGRAM_CANDIDATE)],
+            [f"{threshold:.4f}"],
         )
         return [
             (person, person.family_similarity, person.given_similarity if given_name else 0.0)
@@ -142,7 +157,7 @@ def find_matches(
     matches = []
     for person, family_similarity, given_similarity in candidates:
         if given_name:
-            name = 0.6 * family_similarity + 0.4 * given_similarity
+            name = FAMILY_WEIGHT * family_similarity + GIVEN_WEIGHT * given_similarity
         else:  # a search by last name alone
             name = family_similarity
         if name < MIN_NAME:
@@ -151,7 +166,7 @@ def find_matches(
             not given_name or person.given_name.lower() == given_name.lower()
         )
         reasons = [_name_reason(same_name, name, person, given_name)]
-        score = 0.55 * (1.0 if same_name else name)
+        score = NAME_WEIGHT * (1.0 if same_name else name)
         if date_of_birth and person.date_of_birth:
             if person.date_of_birth == date_of_birth:
                 score += 0.30

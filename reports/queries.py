@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from access.models import Area
 from incidents.models import AggravatingFactor, Incident
+from incidents.queries import day_start
 from people.models import Intervention, Involvement, Person
 
 from .search import incidents_matching_text
@@ -84,10 +85,14 @@ def filter_incidents(incidents: QuerySet, definition: ReportDefinition) -> Query
     """Narrow an already-scoped incident queryset by the definition's filters."""
     d = definition
     incidents = with_reported_at(incidents)
+    # Dates are local days: compared as instants (from the start of the first day to the
+    # start of the day after the last), so the index on the reported time serves them.
     if d.reported_from:
-        incidents = incidents.filter(reported_at__date__gte=d.reported_from)
+        incidents = incidents.filter(reported_at__gte=day_start(d.reported_from))
     if d.reported_to:
-        incidents = incidents.filter(reported_at__date__lte=d.reported_to)
+        incidents = incidents.filter(
+            reported_at__lt=day_start(d.reported_to + datetime.timedelta(days=1))
+        )
     if d.areas:
         under = Q(pk__in=[])
         for path in Area.objects.filter(pk__in=d.areas).values_list("path", flat=True):
@@ -283,7 +288,9 @@ def grouped_counts(scoped_incidents: QuerySet, definition: ReportDefinition):
     else:
         columns_dim = ""
     counts = {}
-    for row in incidents.order_by().values(*fields).annotate(n=Count("pk", distinct=True)):
+    # Every filter is a condition on the incident or an EXISTS, and the dimensions are the
+    # incident's own columns or a one-to-one join: each incident is one row, counted once.
+    for row in incidents.order_by().values(*fields).annotate(n=Count("pk")):
         row_key = _label(rows_dim, row[fields[0]])
         column_key = _label(columns_dim, row[fields[1]]) if columns_dim else "Incidents"
         counts[(row_key, column_key)] = counts.get((row_key, column_key), 0) + row["n"]

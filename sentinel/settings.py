@@ -95,6 +95,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "libraries": {"pagination": "sentinel.pagination"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -120,6 +121,13 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: the access policy's subqueries make PostgreSQL over-estimate
+        # the cost of ordinary queries, and it then spent hundreds of milliseconds compiling
+        # a report query that runs in less (bench/README.md). PG_JIT=on restores it.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c jit={'on' if env_bool('PG_JIT', False) else 'off'}"
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

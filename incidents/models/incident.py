@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -173,6 +174,13 @@ class Incident(models.Model):
             models.Index(fields=["area", "status"], name="incident_area_status"),
             models.Index(fields=["lead_organisation", "status"], name="incident_leadorg_status"),
             models.Index(fields=["-created_at", "-id"], name="incident_newest_first"),
+            # When it was reported, newest first: the reports' date filters and default sort
+            # (reports/queries.py).
+            models.Index(
+                Coalesce("received_at", "created_at").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="incident_reported_newest",
+            ),
             models.Index(fields=["status", "last_activity_at"], name="incident_status_activity"),
             models.Index(
                 fields=["closed_at"],

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -13,14 +12,19 @@ from audit.history import history_of
 from audit.models import AuditEvent
 from audit.services import record_event
 from sentinel.forms import add_service_errors
+from sentinel.pagination import CappedPaginator
 
 from .. import services
 from ..forms import IncidentEditForm
 from ..models import Incident
+from ..queries import with_high_risk_state
 from ..services.conflicts import StaleEdit
 from ..services.incident import EDITABLE_FIELDS, M2M_FIELDS
 
 PAGE_SIZE = 25
+# The home list counts and pages through at most this many incidents (the newest), so it
+# costs the same however many a user may see (bench/README.md); search finds the others.
+LIST_LIMIT = 1000
 
 
 @login_required
@@ -28,13 +32,15 @@ def home(request):
     incidents = policy.visible_incidents(request.user).select_related(
         "area", "lead_organisation", "lead_officer"
     )
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(incidents, PAGE_SIZE, limit=LIST_LIMIT)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "incidents/home.html",
         {
             "page": page,
             "is_basic": request.user.group == UserGroup.BASIC,
+            "may_search": policy.may_search(request.user),
             "protective_marking": Incident.Marking.highest(i.marking for i in page.object_list),
         },
     )
@@ -65,7 +71,11 @@ def _section_contexts(incident, user) -> dict:
 @login_required
 def incident_detail(request, urn: str):
     incident = policy.get_incident_for_user(
-        request.user, urn, request=request, related=("pen_code", "received_by", "retention")
+        request.user,
+        urn,
+        request=request,
+        related=("pen_code", "received_by", "retention"),
+        annotate=with_high_risk_state,
     )
     prefetch_related_objects([incident], "qualifier_codes", "aggravating_factors")
     return render(

@@ -36,20 +36,19 @@ def detail_context(incident, user) -> dict:
 
 def _supervision(incident) -> dict:
     """When the next victim update is due (R3) and, for a High-risk case, its daily
-    monitoring and required referral (R2). Two queries at most."""
+    monitoring and required referral (R2). One query: the case rules, read for every case
+    so that the incident page costs the same number of queries whatever the case. The
+    High-risk state comes annotated on the incident by the pages that show it
+    (`queries.with_high_risk_state`), or costs a second query."""
+    rules = CaseRules.current()
     if incident.status == Incident.Status.CLOSED:
         return {}
-    rules = CaseRules.current()
     context = {
         "victim_update_due_by": queries.victim_update_deadline(incident, rules),
         "victim_update_state": queries.victim_update_state(incident, rules, timezone.localdate()),
     }
     if incident.current_risk == Incident.RiskLevel.HIGH:
-        state = (
-            queries.with_high_risk_state(Incident.objects.filter(pk=incident.pk))
-            .values("referral_recorded", "last_monitoring_review")
-            .first()
-        )
+        state = _high_risk_state(incident)
         team = queries.required_referral(incident)
         context["high_risk"] = {
             **state,
@@ -60,6 +59,17 @@ def _supervision(incident) -> dict:
             ),
         }
     return context
+
+
+def _high_risk_state(incident) -> dict:
+    fields = ("referral_recorded", "last_monitoring_review")
+    if all(hasattr(incident, field) for field in fields):
+        return {field: getattr(incident, field) for field in fields}
+    return (
+        queries.with_high_risk_state(Incident.objects.filter(pk=incident.pk))
+        .values(*fields)
+        .first()
+    )
 
 
 @login_required

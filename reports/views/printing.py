@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from access import policy
 from incidents.models import Incident
+from incidents.queries import with_high_risk_state
 
 from .. import services
 from ..forms import ReportForm
@@ -54,6 +55,7 @@ def incident_pdf(request, urn: str):
         request=request,
         record_view=False,  # the print is the audited read
         related=("pen_code", "received_by"),
+        annotate=with_high_risk_state,
     )
     prefetch_related_objects([incident], "qualifier_codes", "aggravating_factors")
     context = {

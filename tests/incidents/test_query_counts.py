@@ -114,3 +114,33 @@ def test_detail_query_count_does_not_grow_with_what_the_case_holds(
 
     few, many = _queries(client, path(small)), _queries(client, path(large))
     assert few == many <= DETAIL_BUDGET
+
+
+def test_the_detail_page_costs_the_same_for_closed_open_and_high_risk_cases(
+    client, officer, make_user, partnership
+):
+    """Issue #8: the page's queries do not depend on the case's state either: a closed case,
+    an open one and an open High-risk one (daily monitoring, referral) cost the same."""
+    from incidents.services.closure import approve_closure, submit_for_closure
+
+    area = partnership.areas["Blaby"]
+    approver = make_user("Leicestershire County Council", UserGroup.ENHANCED)
+    closed = log_complaint(by=officer, area=area, description="Closed")
+    submit_for_closure(closed, by=officer, summary="Resolved.", outcome="resolved")
+    approve_closure(closed, by=approver)
+    open_case = log_complaint(by=officer, area=area, description="Open")
+    high = log_complaint(by=officer, area=area, description="High risk")
+    record_assessment(
+        high, by=officer, answers={q.pk: True for q in RiskQuestion.objects.filter(active=True)}
+    )
+    high.refresh_from_db()
+    assert high.current_risk == Incident.RiskLevel.HIGH
+    client.force_login(officer)
+
+    counts = {
+        case.description: _queries(client, reverse("incident-detail", args=[case.urn]))
+        for case in (closed, open_case, high)
+    }
+
+    assert len(set(counts.values())) == 1, counts
+    assert max(counts.values()) <= DETAIL_BUDGET

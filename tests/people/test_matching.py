@@ -152,3 +152,20 @@ def test_a_search_by_last_name_alone_finds_everyone_of_that_name(path, add, offi
 
     assert {m.person for m in matches} == {one, two}
     assert all(m.reasons == ["Same last name"] for m in matches)
+
+
+def test_the_database_hands_over_every_name_that_could_match_on_its_own():
+    """The trigram thresholds (matching.NAME_ONLY and the two below it) only leave out names
+    that could never reach MIN_SCORE without a date of birth or postcode in common: checked
+    over every pair of similarities to a thousandth, so changing a weight without its
+    threshold fails here."""
+    steps = [n / 1000 for n in range(1001)]
+    for family in steps:
+        alone = round(matching.NAME_WEIGHT * family, 2)
+        if alone >= matching.MIN_SCORE:
+            assert family >= matching.NAME_ONLY
+        for given in steps:
+            name = matching.FAMILY_WEIGHT * family + matching.GIVEN_WEIGHT * given
+            if round(matching.NAME_WEIGHT * name, 2) >= matching.MIN_SCORE:
+                assert family >= matching.FAMILY_ONLY_WITH_GIVEN
+                assert given >= matching.GIVEN_ONLY_WITH_FAMILY
