@@ -6,16 +6,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0004_security_and_registers'),
-        ('incidents', '0013_assessments_go_with_their_incident'),
+        ("access", "0004_security_and_registers"),
+        ("incidents", "0013_assessments_go_with_their_incident"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(models.OrderBy(django.db.models.functions.comparison.Coalesce('received_at', 'created_at'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='incident_reported_newest'),
+            model_name="incident",
+            index=models.Index(
+                models.OrderBy(
+                    django.db.models.functions.comparison.Coalesce("received_at", "created_at"),
+                    descending=True,
+                    nulls_last=True,
+                ),
+                models.OrderBy(models.F("id"), descending=True),
+                name="incident_reported_newest",
+            ),
         ),
     ]
