@@ -8,7 +8,10 @@ the link of the event after it.
 On PostgreSQL the application computes the content hash and a BEFORE INSERT trigger
 (migration audit/0006) takes an advisory lock held to the end of the transaction, reads the
 newest event and assigns position, predecessor and row hash: two transactions can never
-chain onto the same predecessor, and appending stays a single INSERT ... RETURNING. On
+chain onto the same predecessor, and appending stays a single INSERT ... RETURNING. The
+trigger fires for each row, and a row-level BEFORE trigger sees the rows its own statement
+inserted before (PostgreSQL's "visibility of data changes"; the function is VOLATILE), so a
+multi-row INSERT of many events (`prepare_many`) chains each to the one before it. On
 SQLite (development only; writers are serialised by the IMMEDIATE transactions the project
 opens) the application does the same in Python.
 """
@@ -77,14 +80,24 @@ def row_hash(content: str, sequence: int, previous_hash: str) -> str:
 def prepare(event) -> None:
     """Give an unsaved event its content hash and, where no trigger does it, its place in
     the chain. Call inside the transaction that saves it."""
-    event.content_hash = content_hash(event)
+    prepare_many([event])
+
+
+def prepare_many(events) -> None:
+    """`prepare` for events appended together, in this order. Call inside the transaction
+    that inserts them (in one INSERT, in this order, on PostgreSQL)."""
+    for event in events:
+        event.content_hash = content_hash(event)
     if connection.vendor == "postgresql":
-        return  # the trigger assigns sequence, previous_hash and row_hash
+        return  # the trigger assigns sequence, previous_hash and row_hash, row by row
     from .models import AuditEvent
 
     last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "row_hash").first()
-    event.sequence, event.previous_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    event.row_hash = row_hash(event.content_hash, event.sequence, event.previous_hash)
+    sequence, previous = last if last else (0, GENESIS)
+    for event in events:
+        sequence += 1
+        event.sequence, event.previous_hash = sequence, previous
+        event.row_hash = previous = row_hash(event.content_hash, sequence, previous)
 
 
 # Installed by migration 0006 (constants only: nothing user-supplied reaches this SQL).
