@@ -212,6 +212,8 @@ SORTS = {
         "area": "incident__area__name",
     },
 }
+# Sort keys that always have a value (the reported time falls back to when it was logged).
+NEVER_EMPTY = {"reported"}
 DEFAULT_SORT = {"incidents": "-reported", "people": "name", "involvements": "-reported"}
 
 
@@ -224,7 +226,13 @@ def order_key(subject: str, sort: str) -> tuple[str, list]:
         sort = DEFAULT_SORT[subject]
         name = sort.lstrip("-")
     expression = F(keys[name])
-    expression = expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc()
+    if not sort.startswith("-"):
+        expression = expression.asc()
+    elif name in NEVER_EMPTY:
+        # As the index on the reported time is ordered (SQLite cannot index NULLS LAST).
+        expression = expression.desc()
+    else:
+        expression = expression.desc(nulls_last=True)
     return sort, [expression, "-pk" if sort.startswith("-") else "pk"]
 
 

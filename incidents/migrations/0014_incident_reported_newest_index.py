@@ -19,7 +19,6 @@ class Migration(migrations.Migration):
                 models.OrderBy(
                     django.db.models.functions.comparison.Coalesce("received_at", "created_at"),
                     descending=True,
-                    nulls_last=True,
                 ),
                 models.OrderBy(models.F("id"), descending=True),
                 name="incident_reported_newest",

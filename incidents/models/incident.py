@@ -177,7 +177,7 @@ class Incident(models.Model):
             # When it was reported, newest first: the reports' date filters and default sort
             # (reports/queries.py).
             models.Index(
-                Coalesce("received_at", "created_at").desc(nulls_last=True),
+                Coalesce("received_at", "created_at").desc(),
                 models.F("id").desc(),
                 name="incident_reported_newest",
             ),

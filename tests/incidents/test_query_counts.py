@@ -24,8 +24,14 @@ from people.services import involve
 # permissions (for the navigation). API list: count and rows, and the two classification
 # lists of the page's incidents (prefetched).
 EXPECTED = {"home": 5, "api": 6}
-# Issue #8's goal for the detail page: at most 15 queries, constant.
+# Issue #8's goal for the detail page: at most 15 queries, constant, on PostgreSQL. On SQLite
+# (development only) the page's audit event is chained in Python, in a transaction of its
+# own: BEGIN, a read of the newest event, COMMIT.
 DETAIL_BUDGET = 15
+
+
+def _detail_budget() -> int:
+    return DETAIL_BUDGET if connection.vendor == "postgresql" else DETAIL_BUDGET + 3
 
 
 def _queries(client, url) -> int:
@@ -89,6 +95,9 @@ def _grow(incident, by, colleague, n):
         record_assessment(incident, by=by, answers=answers)
 
 
+# As in production: no test transaction around the request, so a transaction the page opens
+# itself (BEGIN ... COMMIT) is counted.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("url", ["page", "api"])
 def test_detail_query_count_does_not_grow_with_what_the_case_holds(
     client, officer, make_user, partnership, url, settings, tmp_path
@@ -113,9 +122,10 @@ def test_detail_query_count_does_not_grow_with_what_the_case_holds(
         return f"/api/v1/incidents/{incident.urn}/"
 
     few, many = _queries(client, path(small)), _queries(client, path(large))
-    assert few == many <= DETAIL_BUDGET
+    assert few == many <= _detail_budget()
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_detail_page_costs_the_same_for_closed_open_and_high_risk_cases(
     client, officer, make_user, partnership
 ):
@@ -143,4 +153,4 @@ def test_the_detail_page_costs_the_same_for_closed_open_and_high_risk_cases(
     }
 
     assert len(set(counts.values())) == 1, counts
-    assert max(counts.values()) <= DETAIL_BUDGET
+    assert max(counts.values()) <= _detail_budget()
