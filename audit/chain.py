@@ -132,6 +132,15 @@ DROP TRIGGER IF EXISTS audit_event_chain ON audit_auditevent;
 DROP FUNCTION IF EXISTS audit_event_chain();
 """
 
+# Installed by migration 0008. The trigger reads the head of the chain for every event
+# appended, with a plan PostgreSQL makes once per connection from the table's statistics.
+# Made from those of an empty table (a new deployment, a freshly loaded database), it would
+# be a scan of the whole table - for every event, each scan longer than the last. With
+# sequential scans off inside the function, the head is read through the unique index on
+# `sequence` whatever the statistics say (tests/audit/test_chain_bulk.py).
+HEAD_BY_INDEX = "ALTER FUNCTION audit_event_chain() SET enable_seqscan = off;"
+REMOVE_HEAD_BY_INDEX = "ALTER FUNCTION audit_event_chain() RESET enable_seqscan;"
+
 
 @dataclass
 class ChainReport:

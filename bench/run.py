@@ -185,6 +185,13 @@ def report(full: dict, baseline: dict, found: list[Goal], started: datetime) -> 
             f"{page['median_ms'] / page['raw_sql']['median_ms']:.2f}x | {page['queries']} | "
             f"{_ms(base)} | {page['p95_ms'] / base['p95_ms']:.2f}x |"
         )
+    floor = full["floor"]
+    lines += [
+        "",
+        f"The stack's floor: a signed-in page with hardly any SQL (the account page, "
+        f"{floor['queries']} queries, raw SQL {_ms(floor['raw_sql'])}) takes {_ms(floor)} "
+        "through the same middleware, sessions and templates.",
+    ]
     detail = full["detail"]
     lines += [
         "",
@@ -237,6 +244,18 @@ def report(full: dict, baseline: dict, found: list[Goal], started: datetime) -> 
         f"{sweep['erased']:,} erased with {sweep['history_rows_erased']:,} history rows in "
         f"{sweep['erasure_s']:.2f} s, in batches of {sweep['batch_size']} "
         f"(**{sweep['incidents_per_s']:,.0f} incidents/s**), rolled back afterwards.",
+        "",
+        "Where the time goes (the steps of `retention.erasure.erase_incidents`):",
+        "",
+        "| Step | Seconds | Per 1,000 incidents | Share |",
+        "| --- | --- | --- | --- |",
+    ]
+    steps = sweep["steps_s"]
+    for step, seconds in steps.items():
+        per_thousand = seconds / sweep["erased"] * 1000 if sweep["erased"] else 0
+        share = seconds / sum(steps.values()) if sum(steps.values()) else 0
+        lines.append(f"| {step} | {seconds:.2f} | {per_thousand:.3f} s | {share:.0%} |")
+    lines += [
         "",
         "## Slowest queries",
     ]

@@ -140,3 +140,30 @@ def test_batches_and_single_events_in_parallel_keep_one_unbroken_chain(partnersh
     report = chain.verify()
     assert report.intact, report.problem
     assert report.checked == AuditEvent.objects.count() >= 2 * 8 * 25 + 2 * 8
+
+
+@pytest.mark.django_db
+def test_the_chain_head_is_read_through_its_index_even_when_the_table_looks_empty(officer):
+    """The trigger that chains each new event reads the head of the chain. Planned from the
+    statistics of an empty table (a new deployment, a freshly loaded database), that read
+    would scan the whole table for every event of a batch, growing with each; it must go
+    through the index on `sequence` whatever the statistics say."""
+    if connection.vendor != "postgresql":
+        skip_or_fail("the chain trigger is PostgreSQL's")
+
+    def scans() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(seq_scan, 0), coalesce(idx_scan, 0) "
+                "FROM pg_stat_xact_user_tables WHERE relname = 'audit_auditevent'"
+            )
+            return cursor.fetchone()
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE audit_auditevent")  # statistics of an empty table
+    seq_before, index_before = scans()
+    record_events(_batch(officer, 50))
+    seq_after, index_after = scans()
+    assert AuditEvent.objects.count() == 50
+    assert seq_after == seq_before
+    assert index_after - index_before >= 50

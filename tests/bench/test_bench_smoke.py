@@ -95,6 +95,7 @@ def test_every_measurement_ran(bench_run):
         page = full["lists"][who]
         assert page["queries"] > 0 and page["raw_sql"]["runs"] == 2
         assert data["baseline"]["lists"][who]["runs"] == 2
+    assert full["floor"]["queries"] > 0 and full["floor"]["runs"] == 2
     assert full["detail"]["page_queries_each"] and full["detail"]["api_queries_each"]
     assert full["person_search"]["queries"] > 0
     assert full["report"]["queries"] > 0
@@ -127,4 +128,5 @@ def test_the_report_prints_and_writes_every_goal(bench_run):
         assert any(
             goal in line and line.split()[0] in ("PASS", "FAIL") for line in printed.splitlines()
         ), goal
+    assert "The stack's floor" in report
     assert "Execution Time" in report  # the slowest queries' plans, with EXPLAIN ANALYZE
