@@ -36,7 +36,10 @@ class AuditEventQuerySet(models.QuerySet):
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
 
     def bulk_create(self, *args, **kwargs):
-        raise AuditLogIsAppendOnly("Audit events are appended one by one, each chained.")
+        raise AuditLogIsAppendOnly(
+            "Audit events are appended through audit.services (record_event, record_events), "
+            "which chain them."
+        )
 
     def bulk_update(self, *args, **kwargs):
         raise AuditLogIsAppendOnly("Audit events cannot be changed.")
