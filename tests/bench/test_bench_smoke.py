@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from bench.measure import ERASURE_STEPS
+
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +103,11 @@ def test_every_measurement_ran(bench_run):
     assert full["report"]["queries"] > 0
     assert full["sweep"]["erased"] > 0
     assert full["sweep"]["history_rows_erased"] > full["sweep"]["erased"]
+    # Where the sweep's time went: every step of erase_incidents, adding up to the whole.
+    steps = full["sweep"]["steps_s"]
+    assert set(steps) == {*ERASURE_STEPS, "other"}
+    assert all(seconds >= 0 for seconds in steps.values()), steps
+    assert sum(steps.values()) <= full["sweep"]["erasure_s"] + 0.01
     assert full["plans"] and all("Execution Time" in plan["plan"] for plan in full["plans"])
 
 
