@@ -12,14 +12,13 @@ against), each migrated and loaded with:
 - 1 incident per ~1,000 shared explicitly with an organisation, 1 per ~5,000 with a user;
 - a "created" history row for every one of those records, as simple-history would write;
 - the same access expressed the way a typical Django project would: django-guardian's
-  generic per-object grants, one row per (organisation group, incident) the organisation
-  may see, for the runner's comparison. The application never reads these.
+  generic per-object grants (bench/guardian.py), for the runner's comparison.
 
 Speed: the small things (areas, organisations, users) go through the ORM's bulk operations;
 every large table is filled by one set-based `INSERT ... SELECT` over `generate_series`, run
 inside PostgreSQL - no row travels through Python, which beats both COPY and bulk_create.
-Names, streets and case notes come from pools drawn from Faker (invented, never a real
-person) and picked at random in SQL. `setseed` makes a run repeatable.
+Names, streets and case notes come from pools drawn from Faker (bench/pools.py: invented,
+never a real person) and picked at random in SQL. `setseed` makes a run repeatable.
 
 Dates spread over five years before the generation day; older cases are mostly closed, with
 the closure outcomes' usual mix, so the default retention rules make some of them due.
@@ -32,6 +31,8 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+
+from .pools import pick, pools
 
 BASELINE_INCIDENTS = 10_000
 YEARS = 5
@@ -79,50 +80,6 @@ TASK_TITLES = [
 GENDERS = ["female", "male", "other", "not_known"]
 
 
-def _pools(seed: int) -> dict:
-    """Invented names, streets, postcodes and case notes for the SQL to pick from."""
-    from faker import Faker
-
-    from incidents.management.commands import load_demo_data as demo
-
-    faker = Faker("en_GB")
-    faker.seed_instance(seed)
-    given = sorted({faker.first_name() for _ in range(3000)})
-    family = sorted({faker.last_name() for _ in range(6000)})
-    streets = sorted({faker.street_address() for _ in range(8000)})
-    postcodes = sorted({f"LE{n} {d}{a}{b}" for n, d, a, b in _postcode_parts(faker)})
-    descriptions = [
-        f"Reports of {behaviour} {when}. {effect}"
-        for behaviour in demo.BEHAVIOURS
-        for when in demo.WHEN
-        for effect in demo.EFFECTS
-    ]
-    notes = [f"{effect} {contact}" for effect in demo.EFFECTS for contact in demo.CONTACTS]
-    return {
-        "given": given,
-        "family": family,
-        "streets": streets,
-        "postcodes": postcodes,
-        "descriptions": descriptions,
-        "notes": notes + demo.CLOSINGS,
-    }
-
-
-def _postcode_parts(faker):
-    for _ in range(4000):
-        yield (
-            faker.random_int(1, 19),
-            faker.random_int(1, 9),
-            faker.random_uppercase_letter(),
-            faker.random_uppercase_letter(),
-        )
-
-
-def _pick(pool: str) -> str:
-    """SQL choosing one element of an array parameter at random."""
-    return f"(%({pool})s::text[])[1 + floor(random() * cardinality(%({pool})s::text[]))::int]"
-
-
 class Loader:
     def __init__(self, incidents: int, users: int, seed: int, echo=print):
         from django.db import connection
@@ -150,7 +107,7 @@ class Loader:
         began = time.perf_counter()
         with transaction.atomic():
             self.cursor.execute("SELECT setseed(%s)", [(self.seed % 1000) / 1000])
-            self.pools = _pools(self.seed)
+            self.pools = pools(self.seed)
             self.partnership()
             self.make_users()
             counts = {
@@ -286,10 +243,10 @@ class Loader:
                 address, postcode, uprn, phone, email, ni_number, language, ethnicity,
                 disability, vulnerability, support_needs, merged_into_id, created_by_id,
                 created_at, updated_at, version)
-            SELECT {_pick("given")}, {_pick("family")}, '',
+            SELECT {pick("given")}, {pick("family")}, '',
                    CASE WHEN random() < 0.85
                         THEN date '1935-01-01' + floor(random() * 27000)::int END,
-                   NULL, {_pick("genders")}, {_pick("streets")}, {_pick("postcodes")}, '',
+                   NULL, {pick("genders")}, {pick("streets")}, {pick("postcodes")}, '',
                    '07' || lpad(floor(random() * 1e9)::bigint::text, 9, '0'), '', '', '',
                    'not_stated', '', '', '', NULL,
                    (SELECT min(id) FROM access_user) + s %% %(users)s,
@@ -351,9 +308,9 @@ class Loader:
                     OVER (PARTITION BY extract(year FROM i.created_at)
                           ORDER BY i.created_at, i.s))::text, 6, '0'),
                 (%(channels)s::text[])[1 + i.s %% 6], i.created_at, o.user_id, false,
-                i.r_risk < 0.05, i.r_risk < 0.04, i.r_risk > 0.97, {_pick("descriptions")},
-                i.created_at - interval '2 days', i.created_at, {_pick("streets")},
-                {_pick("postcodes")}, lpad(floor(random() * 1e11)::bigint::text, 12, '0'),
+                i.r_risk < 0.05, i.r_risk < 0.04, i.r_risk > 0.97, {pick("descriptions")},
+                i.created_at - interval '2 days', i.created_at, {pick("streets")},
+                {pick("postcodes")}, lpad(floor(random() * 1e11)::bigint::text, 12, '0'),
                 NULL, NULL, i.area_id,
                 CASE WHEN i.r_category < 0.4 THEN 'personal'
                      WHEN i.r_category < 0.85 THEN 'nuisance' ELSE 'environmental' END,
@@ -442,7 +399,7 @@ class Loader:
             INSERT INTO incidents_workingsheetentry (
                 incident_id, kind, text, occurred_at, author_id, created_at, corrects_id,
                 referral_to, involvement_id)
-            SELECT i.id, (%(kinds)s::text[])[1 + (i.id + slot.n) %% 6], {_pick("notes")},
+            SELECT i.id, (%(kinds)s::text[])[1 + (i.id + slot.n) %% 6], {pick("notes")},
                    a.at, i.lead_officer_id, a.at, NULL, '', NULL
             FROM (SELECT id, created_at, closed_at, lead_officer_id, random() AS r
                   FROM incidents_incident) i
@@ -465,7 +422,7 @@ class Loader:
             INSERT INTO incidents_task (
                 incident_id, title, details, assigned_to_id, assigned_by_id, due_on, status,
                 completion_note, completed_at, created_at)
-            SELECT i.id, {_pick("titles")}, '',
+            SELECT i.id, {pick("titles")}, '',
                    CASE WHEN i.r < 0.05 THEN o.user_id ELSE i.lead_officer_id END,
                    i.created_by_id, (i.created_at + interval '14 days')::date,
                    CASE WHEN i.status = 'closed' THEN 'done'
@@ -554,97 +511,11 @@ class Loader:
             """,
         )
 
-    # --- The typical approach, for comparison ---------------------------------------------
-
     def typical_grants(self) -> int:
-        """What a typical django-guardian project stores to give the same access as our
-        policy, in guardian's generic tables: a grant per incident to the group of every
-        organisation that may see it (by jurisdiction - the police's is every area - unless
-        Confidential; as lead organisation; by an explicit share), whose members are its
-        users; and a grant per incident to each user who may see it themselves (its lead
-        officer; its author unless Confidential; an explicit share; an open task)."""
-        from django.contrib.auth.models import Group
+        """django-guardian's grants for the comparison (bench/guardian.py)."""
+        from .guardian import write_typical_grants
 
-        from access.models import User
-
-        groups = {
-            o.pk: Group.objects.create(name=f"Typical guardian grants: {o.name}")
-            for o in self.organisations
-        }
-        memberships = User.groups.through
-        memberships.objects.bulk_create(
-            memberships(user_id=user_id, group_id=groups[organisation_id].pk)
-            for user_id, organisation_id in User.objects.values_list("pk", "organisation_id")
-        )
-        self.run(
-            "typical grants",
-            "CREATE TEMP TABLE bench_typical_group (organisation_id bigint, group_id int) "
-            "ON COMMIT DROP",
-        )
-        for organisation_id, group in groups.items():
-            self.run(
-                "typical grants",
-                "INSERT INTO bench_typical_group VALUES (%(o)s, %(g)s)",
-                {"o": organisation_id, "g": group.pk},
-            )
-        self.run(
-            "typical grants",
-            """
-            CREATE TEMP TABLE bench_cover ON COMMIT DROP AS
-            SELECT DISTINCT j.organisation_id, a.id AS area_id
-            FROM access_jurisdiction j
-            JOIN access_area top ON top.id = j.area_id
-            JOIN access_area a ON a.path LIKE top.path || '%%'
-            """,
-        )
-        permission = """
-            SELECT p.id, p.content_type_id FROM auth_permission p
-            JOIN django_content_type ct ON ct.id = p.content_type_id
-            WHERE ct.app_label = 'incidents' AND ct.model = 'incident'
-              AND p.codename = 'view_incident'
-        """
-        groups_granted = self.run(
-            "typical grants",
-            f"""
-            INSERT INTO guardian_groupobjectpermission (
-                permission_id, content_type_id, object_pk, group_id)
-            SELECT p.id, p.content_type_id, grant_.incident_id::text, tg.group_id
-            FROM (
-                SELECT id AS incident_id, lead_organisation_id AS organisation_id
-                FROM incidents_incident
-                UNION
-                SELECT i.id, c.organisation_id
-                FROM incidents_incident i JOIN bench_cover c ON c.area_id = i.area_id
-                WHERE i.marking <> 'confidential'
-                UNION
-                SELECT s.content_object_id, o.id
-                FROM incidents_incidentorganisationshare s
-                JOIN access_organisation o ON o.share_group_id = s.group_id
-            ) grant_
-            JOIN bench_typical_group tg ON tg.organisation_id = grant_.organisation_id
-            CROSS JOIN ({permission}) p
-            """,
-        )
-        return groups_granted + self.run(
-            "typical grants",
-            f"""
-            INSERT INTO guardian_userobjectpermission (
-                permission_id, content_type_id, object_pk, user_id)
-            SELECT p.id, p.content_type_id, grant_.incident_id::text, grant_.user_id
-            FROM (
-                SELECT id AS incident_id, lead_officer_id AS user_id
-                FROM incidents_incident WHERE lead_officer_id IS NOT NULL
-                UNION
-                SELECT id, created_by_id FROM incidents_incident
-                WHERE marking <> 'confidential'
-                UNION
-                SELECT content_object_id, user_id FROM incidents_incidentusershare
-                UNION
-                SELECT incident_id, assigned_to_id FROM incidents_task WHERE status = 'open'
-            ) grant_
-            CROSS JOIN ({permission}) p
-            """,
-        )
+        return write_typical_grants(self)
 
 
 def generate_one(name: str, incidents: int, users: int, seed: int) -> None:

@@ -238,6 +238,8 @@ class Bench:
         from incidents.views.case import LIST_LIMIT, PAGE_SIZE
         from sentinel.pagination import CappedPaginator
 
+        from .guardian import generic_guardian_grants
+
         def first_page(queryset, capped: bool):
             queryset = queryset.select_related(
                 "area", "lead_organisation", "lead_officer"
@@ -367,22 +369,6 @@ class Bench:
                 plan = "\n".join(row[0] for row in cursor.fetchall())
                 plans.append({"sql": sql, "ms": round(ms, 3), "plan": plan})
         return plans
-
-
-@contextmanager
-def generic_guardian_grants():
-    """Make django-guardian use its generic per-object tables for incidents, as a project
-    without our direct share tables would (guardian skips direct models marked disabled)."""
-    from incidents.models import IncidentOrganisationShare, IncidentUserShare
-
-    models = (IncidentUserShare, IncidentOrganisationShare)
-    for model in models:
-        model.enabled = False
-    try:
-        yield
-    finally:
-        for model in models:
-            del model.enabled
 
 
 @contextmanager
