@@ -31,7 +31,9 @@ def new_event(
     actor_label: str = "",
     organisation=None,
 ) -> AuditEvent:
-    """An unsaved event, for `record_events` (the arguments are `record_event`'s)."""
+    """An unsaved event, for `record_events`. `target` is (type, identifier), e.g.
+    ("incident", "ASB-2026-000001"). The organisation is the actor's unless given (a failed
+    sign-in to a known account is recorded against that account's organisation)."""
     request = request if request is not None else current_request.get()
     if actor is not None and not actor.is_authenticated:
         actor = None
@@ -54,34 +56,10 @@ def new_event(
     )
 
 
-def record_event(
-    event_type: str,
-    *,
-    actor=None,
-    request=None,
-    target: tuple[str, Any] | None = None,
-    outcome: str = AuditEvent.Outcome.SUCCESS,
-    justification: str = "",
-    details: dict | None = None,
-    actor_label: str = "",
-    organisation=None,
-) -> AuditEvent:
-    """Append one event. `target` is (type, identifier), e.g. ("incident", "ASB-2026-000001").
-
-    The organisation is the actor's unless given (a failed sign-in to a known account is
-    recorded against that account's organisation).
-    """
-    event = new_event(
-        event_type,
-        actor=actor,
-        request=request,
-        target=target,
-        outcome=outcome,
-        justification=justification,
-        details=details,
-        actor_label=actor_label,
-        organisation=organisation,
-    )
+def record_event(event_type: str, **fields) -> AuditEvent:
+    """Append one event; `fields` are `new_event`'s (actor, request, target, outcome,
+    justification, details, actor_label, organisation)."""
+    event = new_event(event_type, **fields)
     # No savepoint: if the insert fails, so does the action it records.
     if connection.vendor == "postgresql":
         # One INSERT, chained by the trigger under its lock: atomic on its own, so no
