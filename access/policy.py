@@ -12,8 +12,8 @@ once, as a database condition per action (`incident_scope`), so that:
 The rules, read plainly (ACCESS-MATRIX.md; seed 000 s3.5 and Appendix B):
 
 view    Basic users: nothing (G1). Everyone else: incidents in an area covered by their
-        organisation's jurisdiction, or any area if their organisation is the police (G3),
-        or that they created; plus, whatever the marking, incidents they lead, that their
+        organisation's jurisdiction (for the police: the force area, G3), or that they
+        created; plus, whatever the marking, incidents they lead, that their
         organisation leads, that are explicitly shared with them or their organisation, or
         on which they hold an open task (W2: the task is the share, and it ends with it).
         Confidential incidents drop the first group: only the lead officer, the lead
@@ -28,13 +28,14 @@ close   Enhanced users and administrators of the lead organisation, on incidents
         for closure (K2): approve or return.
 reopen  The same people, on closed incidents (K3).
 retain  Enhanced users and administrators of the lead organisation (deployment-wide
-        administrators: of any), whatever the status: change the incident's deletion flag
-        and legal hold (D1).
+        administrators: of any organisation of their partnership), whatever the status, on
+        incidents they may view: change the incident's deletion flag and legal hold (D1).
 
 report  The ad-hoc reporting module (S2, V2): analysts and administrators see every incident
-        of the deployment there, except Confidential incidents they could not view anyway
-        (V4). Only the module's pages and API use this action; everywhere else analysts are
-        read-only users of their own organisation.
+        of their own partnership there (T6), except Confidential incidents they could not
+        view anyway (V4), and anything else they may view. Only the module's pages and API
+        use this action; everywhere else analysts are read-only users of their own
+        organisation.
 """
 
 from __future__ import annotations
@@ -94,6 +95,64 @@ def _in_jurisdiction(organisation) -> Q:
     return Q(area__in=covered_areas(organisation).values("pk"))
 
 
+# --- The partnership (T6) ------------------------------------------------------------------
+# One deployment may host several partnerships. A partnership is a root of the area tree (a
+# force area, or a region above several) with everything below it; an organisation belongs
+# to the partnership(s) whose areas its jurisdiction covers. Nothing crosses from one
+# partnership to another except an explicit share of one case: every rule below that is not
+# about the user's own jurisdiction (reports, hotspots, statistics, registers, retention,
+# subject access, choice lists of areas, organisations and users) stops at the partnership.
+
+
+def _root(path_expression):
+    return Substr(path_expression, 1, Area.steplen)
+
+
+def _partnership_roots(organisation):
+    """The roots of the area tree under which the organisation's jurisdiction lies."""
+    return (
+        Jurisdiction.objects.filter(organisation_id=organisation.pk)
+        .annotate(root=_root("area__path"))
+        .values("root")
+    )
+
+
+def partnership_areas(organisation):
+    """Every area of the organisation's partnership (one subquery, no round trip)."""
+    return Area.objects.annotate(root=_root("path")).filter(
+        root__in=_partnership_roots(organisation)
+    )
+
+
+def _in_partnership(organisation) -> Q:
+    return Q(area__in=partnership_areas(organisation).values("pk"))
+
+
+def partnership_organisations(organisation):
+    """The organisations of the same partnership (an organisation with no jurisdiction is in
+    none, and is only ever its own partner)."""
+    from access.models import Organisation
+
+    partners = (
+        Jurisdiction.objects.annotate(root=_root("area__path"))
+        .filter(root__in=_partnership_roots(organisation))
+        .values("organisation_id")
+    )
+    return Organisation.objects.filter(Q(pk__in=partners) | Q(pk=organisation.pk))
+
+
+def partnership_users(user):
+    """The users of the user's partnership, for choice lists (tasks, alerts, shares)."""
+    from access.models import User
+
+    return User.objects.filter(organisation__in=partnership_organisations(user.organisation))
+
+
+def recording_areas(user):
+    """The leaf areas a user may record an incident in: those of their partnership."""
+    return partnership_areas(user.organisation).filter(numchild=0).order_by("name")
+
+
 def _shared(user, codenames: tuple[str, ...]) -> Q:
     """Explicit shares (django-guardian rows) with the user or with their organisation."""
     from incidents.models import IncidentOrganisationShare, IncidentUserShare
@@ -136,7 +195,9 @@ def _view(user) -> Q:
     from incidents.models import Incident
 
     organisation = user.organisation
-    by_place = EVERYTHING if organisation.is_police else _in_jurisdiction(organisation)
+    # Police users see every area of their own force (G3): the force area is their
+    # organisation's jurisdiction, so the rule is the same as everyone's.
+    by_place = _in_jurisdiction(organisation)
     ordinary = ~Q(marking=Incident.Marking.CONFIDENTIAL) & (by_place | Q(created_by_id=user.pk))
     responsible = Q(lead_officer_id=user.pk) | Q(lead_organisation_id=organisation.pk)
     return (
@@ -192,8 +253,11 @@ def _retain(user) -> Q:
     if user.group not in (UserGroup.ENHANCED, UserGroup.ADMINISTRATOR):
         return NOTHING
     if user.group == UserGroup.ADMINISTRATOR and user.manages_all_organisations:
-        return EVERYTHING
-    return Q(lead_organisation_id=user.organisation_id)
+        # Any lead organisation of their own partnership, never a case they cannot view.
+        leads = Q(lead_organisation__in=partnership_organisations(user.organisation))
+    else:
+        leads = Q(lead_organisation_id=user.organisation_id)
+    return _view(user) & leads
 
 
 def _report(user) -> Q:
@@ -201,7 +265,8 @@ def _report(user) -> Q:
 
     if not may_use_reporting(user):
         return NOTHING
-    return ~Q(marking=Incident.Marking.CONFIDENTIAL) | _view(user)
+    county_wide = _in_partnership(user.organisation) & ~Q(marking=Incident.Marking.CONFIDENTIAL)
+    return county_wide | _view(user)
 
 
 _RULES = {
@@ -284,21 +349,17 @@ def get_incident_for_user(
         queryset = annotate(queryset)
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    incident = queryset.filter(urn=urn).first()
+    urn = str(urn)
+    well_formed = urn.isprintable() and len(urn) <= URN_MAX_LENGTH
+    incident = queryset.filter(urn=urn).first() if well_formed else None
     if incident is None:
-        record_event(
-            AuditEvent.Type.ACCESS_DENIED,
-            actor=user,
-            request=request,
-            target=("incident", urn[:64]),
-            outcome=AuditEvent.Outcome.DENIED,
-            details={
-                "action": str(action),
-                "exists": Incident.objects.filter(urn=urn).exists(),
-                "path": request.path if request else "",
-            },
+        deny(
+            user,
+            request,
+            ("incident", urn),
+            action,
+            exists=well_formed and Incident.objects.filter(urn=urn).exists(),
         )
-        raise Http404("No incident matches the given query.")
     if record_view:
         record_event(
             AuditEvent.Type.INCIDENT_VIEWED,
@@ -348,21 +409,16 @@ def get_person_for_user(
     queryset = people_for(user, action)
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    person = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    numeric = is_key(pk)
+    person = queryset.filter(pk=pk).first() if numeric else None
     if person is None:
-        record_event(
-            AuditEvent.Type.ACCESS_DENIED,
-            actor=user,
-            request=request,
-            target=("person", str(pk)[:64]),
-            outcome=AuditEvent.Outcome.DENIED,
-            details={
-                "action": str(action),
-                "exists": str(pk).isdigit() and Person.objects.filter(pk=pk).exists(),
-                "path": request.path if request else "",
-            },
+        deny(
+            user,
+            request,
+            ("person", pk),
+            action,
+            exists=numeric and Person.objects.filter(pk=pk).exists(),
         )
-        raise Http404("No person matches the given query.")
     if record_view:
         record_event(
             AuditEvent.Type.PERSON_VIEWED,
@@ -502,19 +558,41 @@ def manageable_users(user):
     return User.objects.filter(organisation_id=user.organisation_id)
 
 
-def _denied(user, request, target: tuple[str, str], action: str) -> None:
+def deny(user, request, target: tuple[str, object], action: str, **details) -> None:
+    """The one way to answer "not found or not yours": log the denial as a security event
+    (V5) and raise 404. Every getter that refuses a record ends here, so that an
+    out-of-scope request of any route writes exactly one ACCESS_DENIED event."""
     from audit.models import AuditEvent
     from audit.services import record_event
 
+    kind, key = target
     record_event(
         AuditEvent.Type.ACCESS_DENIED,
         actor=user,
         request=request,
-        target=target,
+        target=(kind, clean_key(key)),
         outcome=AuditEvent.Outcome.DENIED,
-        details={"action": action, "path": request.path if request else ""},
+        details={"action": str(action), "path": request.path if request else "", **details},
     )
     raise Http404("Not found.")
+
+
+URN_MAX_LENGTH = 20  # Incident.urn
+# The largest primary key a record may have (PostgreSQL bigint): a longer number in a URL
+# is a missing record, never a database error.
+MAX_KEY = 2**63 - 1
+
+
+def is_key(value) -> bool:
+    """Whether a value from a URL can be a primary key at all."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and int(text) <= MAX_KEY
+
+
+def clean_key(key) -> str:
+    """A record key from a URL as it may be stored and shown: control characters (a NUL byte
+    cannot be stored in PostgreSQL text) dropped, at most 64 characters."""
+    return "".join(ch for ch in str(key) if ch.isprintable())[:64]
 
 
 def get_user_for_administrator(administrator, pk, *, request=None, lock: bool = False):
@@ -522,9 +600,9 @@ def get_user_for_administrator(administrator, pk, *, request=None, lock: bool = 
     queryset = manageable_users(administrator).select_related("organisation")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    found = queryset.filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        _denied(administrator, request, ("user", str(pk)[:64]), "administer")
+        deny(administrator, request, ("user", str(pk)[:64]), "administer")
     return found
 
 
@@ -545,9 +623,9 @@ def get_organisation_for_suspension(user, pk, *, request=None, lock: bool = Fals
     queryset = suspendable_organisations(user)
     if lock:
         queryset = queryset.select_for_update()
-    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    found = queryset.filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        _denied(user, request, ("organisation", str(pk)[:64]), "suspend")
+        deny(user, request, ("organisation", str(pk)[:64]), "suspend")
     return found
 
 
@@ -597,14 +675,23 @@ def may_keep_registers(user) -> bool:
     return _is_administrator(user)
 
 
+def _register_organisations(user):
+    """Whose register entries an administrator keeps: their own organisation's, and for a
+    deployment-wide administrator every organisation of their partnership (a register entry
+    never crosses a partnership, T6)."""
+    if user.manages_all_organisations:
+        return partnership_organisations(user.organisation)
+    from access.models import Organisation
+
+    return Organisation.objects.filter(pk=user.organisation_id)
+
+
 def disclosures_for(user):
     from audit.models import Disclosure
 
     if not may_keep_registers(user):
         return Disclosure.objects.none()
-    if user.manages_all_organisations:
-        return Disclosure.objects.all()
-    return Disclosure.objects.filter(organisation_id=user.organisation_id)
+    return Disclosure.objects.filter(organisation__in=_register_organisations(user))
 
 
 def breaches_for(user):
@@ -612,9 +699,7 @@ def breaches_for(user):
 
     if not may_keep_registers(user):
         return Breach.objects.none()
-    if user.manages_all_organisations:
-        return Breach.objects.all()
-    return Breach.objects.filter(organisation_id=user.organisation_id)
+    return Breach.objects.filter(organisation__in=_register_organisations(user))
 
 
 def get_register_entry_for_user(user, kind: str, pk, *, request=None, lock: bool = False):
@@ -623,9 +708,9 @@ def get_register_entry_for_user(user, kind: str, pk, *, request=None, lock: bool
     queryset = {"disclosure": disclosures_for, "breach": breaches_for}[kind](user)
     if lock:
         queryset = queryset.select_for_update()
-    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    found = queryset.filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        _denied(user, request, (kind, str(pk)[:64]), "view")
+        deny(user, request, (kind, str(pk)[:64]), "view")
     return found
 
 
@@ -649,9 +734,9 @@ def get_audit_subject_for_user(user, pk, *, request=None):
     """One user whose audit trail `user` may review, or 404 (missing and out of scope alike,
     logged, V5)."""
     queryset = audit_subjects_for(user).select_related("organisation")
-    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    found = queryset.filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        _denied(user, request, ("user", str(pk)[:64]), "review_audit")
+        deny(user, request, ("user", str(pk)[:64]), "review_audit")
     return found
 
 
@@ -675,7 +760,7 @@ def get_user_to_change(administrator, pk, *, request=None, lock: bool = False):
     get_user_for_administrator."""
     found = get_user_for_administrator(administrator, pk, request=request, lock=lock)
     if not may_change_account(administrator, found):
-        _denied(administrator, request, ("user", str(found.pk)), "change account")
+        deny(administrator, request, ("user", str(found.pk)), "change account")
     return found
 
 
@@ -692,14 +777,14 @@ def may_review_retention(user) -> bool:
 
 
 def retention_review_queue(user):
-    """Incidents awaiting a retention decision that `user` may decide."""
+    """Incidents awaiting a retention decision that `user` may decide: the `retain` rule,
+    so never a case the administrator cannot view (a Confidential case of another
+    organisation) nor one of another partnership."""
     from incidents.models import Incident
 
     if not may_review_retention(user):
         return Incident.objects.none()
-    return Incident.objects.filter(
-        retention__review="queued", lead_organisation__in=manageable_organisations(user)
-    )
+    return Incident.objects.for_user(user, Action.RETAIN).filter(retention__review="queued")
 
 
 def get_incident_for_retention_review(
@@ -713,7 +798,7 @@ def get_incident_for_retention_review(
         queryset = queryset.select_for_update(of=("self",))
     found = queryset.filter(urn=urn).first()
     if found is None:
-        _denied(user, request, ("incident", str(urn)[:64]), "retention review")
+        deny(user, request, ("incident", str(urn)[:64]), "retention review")
     if record_view:
         from audit.models import AuditEvent
         from audit.services import record_event
@@ -750,22 +835,60 @@ def may_answer_subject_access(user) -> bool:
     return _is_administrator(user)
 
 
+def subject_access_incidents(user):
+    """The incidents a subject-access export gathered by `user` may draw on: every incident
+    of their own partnership (the receiving organisation co-ordinates the answer for the
+    partnership) except other partners' Confidential ones, and anything else they may
+    view. Confidential incidents they cannot view are listed for their originating
+    partner's decision instead (`withheld_subject_access_incidents`), never shown."""
+    from incidents.models import Incident
+
+    if not may_answer_subject_access(user):
+        return Incident.objects.none()
+    partnership = _in_partnership(user.organisation) & ~Q(marking=Incident.Marking.CONFIDENTIAL)
+    return Incident.objects.filter(partnership | _view(user))
+
+
+def withheld_subject_access_incidents(user):
+    """Confidential incidents of the user's partnership that they may not view: a subject-
+    access export names only the partner that holds them, for that partner to decide."""
+    from incidents.models import Incident
+
+    if not may_answer_subject_access(user):
+        return Incident.objects.none()
+    return Incident.objects.filter(
+        _in_partnership(user.organisation),
+        Q(marking=Incident.Marking.CONFIDENTIAL),
+        ~_view(user),
+    )
+
+
 def subject_access_people(user):
-    """The people an administrator may gather a subject-access export for: anyone held."""
-    from people.models import Person
+    """The people an administrator may gather a subject-access export for: anyone involved
+    in an incident the export may draw on (merged records are reached through the record
+    they became)."""
+    from people.models import Involvement, Person
 
     if not may_answer_subject_access(user):
         return Person.objects.none()
-    return Person.objects.filter(merged_into__isnull=True)
+    incidents = subject_access_incidents(user).values("pk")
+    return Person.objects.filter(merged_into__isnull=True).filter(
+        Exists(
+            Involvement.objects.filter(
+                Q(person_id=OuterRef("pk")) | Q(person__merged_into_id=OuterRef("pk")),
+                incident__in=incidents,
+            )
+        )
+    )
 
 
 def get_person_for_subject_access(user, pk, *, request=None, record_view: bool = False):
     """One person for a subject-access export, or 404 (logged, V5). With `record_view` the
     read is logged too (the page that summarises the export); a download is logged by its
     own SUBJECT_ACCESS event instead."""
-    found = subject_access_people(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    found = subject_access_people(user).filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        _denied(user, request, ("person", str(pk)[:64]), "subject access")
+        deny(user, request, ("person", str(pk)[:64]), "subject access")
     if record_view:
         from audit.models import AuditEvent
         from audit.services import record_event

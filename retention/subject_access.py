@@ -2,10 +2,13 @@
 subject-access request, as a machine-readable export (JSON) and a PDF.
 
 Who answers: an administrator of any partner organisation. A request is answered by the
-organisation that received it, which coordinates the reply for the whole partnership (seed
-000 s10), so its administrators may find anyone held - including a person known only from
-other partners' incidents - and gather everything (`policy.subject_access_people`). Everyone
-else gets 404. Every search is audited (SEARCH, kind "subject_access"), and so is every
+organisation that received it, which co-ordinates the reply for its own partnership, so its
+administrators may find anyone held in the partnership's records - including a person known
+only from other partners' incidents - and gather it (`policy.subject_access_incidents`).
+Other partners' Confidential records are never shown: the export and the search name only
+the partner that holds them, for that partner to decide (`withheld`, `referrals`). Nothing
+of another partnership is reached, unless shared with the administrator. Everyone else gets
+404. Every search is audited (SEARCH, kind "subject_access"), and so is every
 export produced (SUBJECT_ACCESS, with the request's reference as the justification).
 
 What is gathered, for the person and every record merged into theirs (`Person.merged_from`,
@@ -122,18 +125,17 @@ def find_people(
     misspelling still finds them); a date of birth or postcode, when given, must match or be
     unrecorded. Each comes with `incident_count`. The search is audited with its terms."""
     family_name, given_name = family_name.strip(), (given_name or "").strip()
-    people = policy.subject_access_people(user)
-    people = people.filter(_name_matches("family_name", family_name))
-    if given_name:
-        people = people.filter(_name_matches("given_name", given_name))
-    if date_of_birth:
-        people = people.filter(Q(date_of_birth=date_of_birth) | Q(date_of_birth__isnull=True))
-    if postcode:
-        people = people.filter(Q(postcode=postcode) | Q(postcode=""))
+    people = _matching(
+        policy.subject_access_people(user), family_name, given_name, date_of_birth, postcode
+    )
     found = list(
-        people.annotate(incident_count=Count("involvements__incident", distinct=True)).order_by(
-            "family_name", "given_name", "date_of_birth", "id"
-        )[: SEARCH_LIMIT + 1]
+        people.annotate(
+            incident_count=Count(
+                "involvements__incident",
+                filter=Q(involvements__incident__in=policy.subject_access_incidents(user)),
+                distinct=True,
+            )
+        ).order_by("family_name", "given_name", "date_of_birth", "id")[: SEARCH_LIMIT + 1]
     )
     from reports.services import record_search
 
@@ -151,6 +153,39 @@ def find_people(
         purpose="Subject access request",
     )
     return found
+
+
+def _matching(people, family_name: str, given_name: str, date_of_birth, postcode: str):
+    people = people.filter(_name_matches("family_name", family_name))
+    if given_name:
+        people = people.filter(_name_matches("given_name", given_name))
+    if date_of_birth:
+        people = people.filter(Q(date_of_birth=date_of_birth) | Q(date_of_birth__isnull=True))
+    if postcode:
+        people = people.filter(Q(postcode=postcode) | Q(postcode=""))
+    return people
+
+
+def referrals(
+    user, *, family_name: str, given_name: str = "", date_of_birth=None, postcode: str = ""
+) -> list[str]:
+    """The partners holding Confidential records, which `user` may not see, about someone
+    matching the same terms: named so that the request is referred to them, with nothing
+    about the records or the people (one query)."""
+    matching = _matching(
+        Person.objects.all(),
+        family_name.strip(),
+        (given_name or "").strip(),
+        date_of_birth,
+        postcode,
+    )
+    return list(
+        policy.withheld_subject_access_incidents(user)
+        .filter(involvements__person__in=matching.values("pk"))
+        .order_by("lead_organisation__name")
+        .values_list("lead_organisation__name", flat=True)
+        .distinct()
+    )
 
 
 def _name_matches(field: str, typed: str) -> Q:
@@ -237,16 +272,19 @@ def _flagged(item: dict, flagged: bool, reason: str) -> dict:
     return item
 
 
-def gather(person: Person) -> dict:
-    """Everything held about `person` (see the module docstring), as a dict of plain values
-    (dates and times as such; `as_json` writes them in ISO 8601). Top-level keys: "subject",
-    "merged_records", one list per kind of KINDS, "counts", "protective_marking" (the key
-    of the highest marking among the incidents) and "protective_marking_label"."""
+def gather(person: Person, *, user) -> dict:
+    """Everything held about `person` (see the module docstring) that `user` may gather
+    (`policy.subject_access_incidents`), as a dict of plain values (dates and times as such;
+    `as_json` writes them in ISO 8601). Top-level keys: "subject", "merged_records", one
+    list per kind of KINDS, "withheld" (other partners' Confidential records: only who holds
+    how many), "counts", "protective_marking" (the key of the highest marking among the
+    incidents) and "protective_marking_label"."""
     records = held_records(person)
     ids = [record.pk for record in records]
+    in_scope = policy.subject_access_incidents(user).values("pk")
 
     involvements = list(
-        Involvement.objects.filter(person_id__in=ids)
+        Involvement.objects.filter(person_id__in=ids, incident__in=in_scope)
         .select_related(
             "incident__area", "incident__lead_organisation", "created_by__organisation"
         )
@@ -437,7 +475,7 @@ def gather(person: Person) -> dict:
             consent.notes,
             FREE_TEXT,
         )
-        for consent in Consent.objects.filter(person_id__in=ids)
+        for consent in Consent.objects.filter(person_id__in=ids, incident_id__in=incident_ids)
         .select_related("incident", "recorded_by__organisation")
         .order_by("decided_on", "recorded_at", "id")
     ]
@@ -505,7 +543,8 @@ def gather(person: Person) -> dict:
             _flagged(item, True, OTHER_ENTRY)
         export["working_sheet_entries"].append(item)
 
-    export["history"] = _history(ids, urns)
+    export["history"] = _history(ids, urns, in_scope)
+    export["withheld"] = withheld(ids, user)
 
     markings = [incident.marking for incident in incidents.values()]
     export["protective_marking"] = Incident.Marking.highest(markings)
@@ -514,7 +553,7 @@ def gather(person: Person) -> dict:
     return export
 
 
-def _history(ids: list[int], urns: dict[int, str]) -> list[dict]:
+def _history(ids: list[int], urns: dict[int, str], in_scope) -> list[dict]:
     """History rows of their person records and of their involvements, oldest first, each
     with the fields it changed. An involvement's rows from a time it named someone else are
     left out."""
@@ -522,6 +561,7 @@ def _history(ids: list[int], urns: dict[int, str]) -> list[dict]:
         field for field in Person._meta.concrete_fields if field.name not in PERSON_HISTORY_HIDDEN
     ]
     involvement_fields = [Involvement._meta.get_field(name) for name in INVOLVEMENT_HISTORY_FIELDS]
+    # Involvements only of incidents the export may draw on: never one of a record withheld.
     rows = [
         ("person", person_fields, row)
         for row in Person.history.filter(id__in=ids)
@@ -529,7 +569,7 @@ def _history(ids: list[int], urns: dict[int, str]) -> list[dict]:
         .order_by("history_date", "history_id")
     ] + [
         ("involvement", involvement_fields, row)
-        for row in Involvement.history.filter(person_id__in=ids)
+        for row in Involvement.history.filter(person_id__in=ids, incident_id__in=in_scope)
         .select_related("history_user__organisation")
         .order_by("history_date", "history_id")
     ]
@@ -568,6 +608,35 @@ def _history(ids: list[int], urns: dict[int, str]) -> list[dict]:
             }
         )
     return entries
+
+
+WITHHELD = (
+    "A Confidential record of another partner: only the partner that holds it may decide "
+    "what of it is disclosed. Refer the request to them."
+)
+
+
+def withheld(ids: list[int], user) -> list[dict]:
+    """Other partners' Confidential records about the person that `user` may not see: the
+    organisation that holds them and how many, nothing else (one query)."""
+    rows = (
+        Involvement.objects.filter(
+            person_id__in=ids,
+            incident__in=policy.withheld_subject_access_incidents(user).values("pk"),
+        )
+        .order_by()
+        .values("incident__lead_organisation__name")
+        .annotate(records=Count("incident_id", distinct=True))
+        .order_by("incident__lead_organisation__name")
+    )
+    return [
+        {
+            "originating_organisation": row["incident__lead_organisation__name"],
+            "records": row["records"],
+            "reason": WITHHELD,
+        }
+        for row in rows
+    ]
 
 
 def _shown(field, value):

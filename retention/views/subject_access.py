@@ -1,14 +1,15 @@
 """Subject access pages (SPEC D4): find the person, see what the export will hold, download it.
 
-For administrators of any organisation (the one that received the request coordinates the
-reply, seed 000 s10; retention/subject_access.py); everyone else gets 404. Search terms
+For administrators of any organisation (the one that received the request co-ordinates the
+reply for its partnership; retention/subject_access.py); everyone else gets 404. Search terms
 travel in the POST body, never the URL (§17). Every search and every download is audited;
 opening a person's summary is logged as a read.
 
-The export is everything gathered about the person: it includes Confidential incidents they
-appear in, because the person is entitled to their own data; the bulk-export rule (V4) is
-about reports, not about a subject's request. Other people's data is left out or flagged for
-redaction review before anything is disclosed.
+The export is everything gathered about the person in the partnership: it includes
+Confidential incidents they appear in that the administrator may view, because the person is
+entitled to their own data (the bulk-export rule, V4, is about reports); other partners'
+Confidential records are named by their holder only, for that partner to decide. Other
+people's data is left out or flagged for redaction review before anything is disclosed.
 """
 
 from __future__ import annotations
@@ -50,9 +51,10 @@ def subject_access_page(view):
 @require_http_methods(["GET", "POST"])
 def find_person(request):
     form = PersonSearchForm(request.POST if request.method == "POST" else None)
-    people = None
+    people, referrals = None, []
     if request.method == "POST" and form.is_valid():
         people = subject_access.find_people(request.user, request=request, **form.cleaned_data)
+        referrals = subject_access.referrals(request.user, **form.cleaned_data)
     shown = (people or [])[: subject_access.SEARCH_LIMIT]
     return render(
         request,
@@ -62,6 +64,7 @@ def find_person(request):
             "people": shown if people is not None else None,
             "more": people is not None and len(people) > subject_access.SEARCH_LIMIT,
             "limit": subject_access.SEARCH_LIMIT,
+            "referrals": referrals,
             "protective_marking": subject_access.people_marking(shown),
         },
     )
@@ -76,7 +79,7 @@ def person(request, pk: int):
         user, pk, request=request, record_view=request.method == "GET"
     )
     form = SubjectAccessExportForm(request.POST if request.method == "POST" else None)
-    export = subject_access.gather(subject)
+    export = subject_access.gather(subject, user=user)
     if request.method == "POST" and form.is_valid():
         reference = form.cleaned_data["reference"]
         file_format = form.cleaned_data["file_format"]

@@ -31,6 +31,7 @@ from incidents.services.worksheet import add_entry
 from people.merging import merge_people
 from people.models import Consent, Intervention, InterventionType, Involvement
 from people.services import involve, record_consent, record_intervention, record_statement
+from retention import subject_access
 from tests.access.scenario import GROUPS, RECORDS
 
 from .planting import pdf_bytes, person_fields, unique
@@ -79,6 +80,10 @@ def users(make_user):
         "police": make_user(POLICE, UserGroup.OPERATIONAL, username="sar.police"),
         "police_admin": make_user(POLICE, UserGroup.ADMINISTRATOR, username="sar.police.admin"),
         "blaby_admin": make_user(BLABY, UserGroup.ADMINISTRATOR, username="sar.blaby.admin"),
+        # Rutland leads the Confidential case: its administrators see all three incidents.
+        "rutland_admin": make_user(
+            RUTLAND, UserGroup.ADMINISTRATOR, username="sar.rutland.admin"
+        ),
         "melton_admin": make_user(
             "Melton Borough Council", UserGroup.ADMINISTRATOR, username="sar.melton.admin"
         ),
@@ -266,7 +271,7 @@ def walk(value):
 def test_the_export_holds_every_incident_and_item_with_its_originating_organisation(
     client, users, world
 ):
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     response = download(client, world.subject)
 
     assert response.status_code == 200
@@ -276,7 +281,7 @@ def test_the_export_holds_every_incident_and_item_with_its_originating_organisat
     urns = {name: incident.urn for name, incident in world.incidents.items()}
     assert export["protective_marking"] == "CONFIDENTIAL"  # the Rutland case's marking
     assert export["request_reference"] == REFERENCE
-    assert export["generated_by"]["username"] == "sar.blaby.admin"
+    assert export["generated_by"]["username"] == "sar.rutland.admin"
     assert datetime.datetime.fromisoformat(export["generated_at"])
 
     incidents = {i["urn"]: i for i in export["incidents"]}
@@ -341,7 +346,7 @@ def test_the_export_holds_every_incident_and_item_with_its_originating_organisat
 
 
 def test_consent_given_then_withdrawn_appears_in_order(client, users, world):
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     export = json.loads(download(client, world.subject).content)
 
     consents = export["consents"]
@@ -354,7 +359,7 @@ def test_consent_given_then_withdrawn_appears_in_order(client, users, world):
 
 
 def test_nothing_about_anyone_else_beyond_flagged_nameless_roles(client, users, world):
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     response = download(client, world.subject)
     export = json.loads(response.content)
     text = response.content.decode()
@@ -386,7 +391,7 @@ def test_nothing_about_anyone_else_beyond_flagged_nameless_roles(client, users, 
 
 
 def test_the_pdf_is_marked_readable_and_holds_nothing_about_anyone_else(client, users, world):
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     response = download(client, world.subject, file_format="pdf")
 
     assert response.status_code == 200
@@ -410,7 +415,7 @@ def test_the_pdf_is_marked_readable_and_holds_nothing_about_anyone_else(client, 
 
 
 def test_every_download_is_audited_with_the_request_reference(client, users, world):
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     download(client, world.subject, file_format="json")
     download(client, world.subject, file_format="pdf", reference="SAR-2026-0043")
 
@@ -421,7 +426,7 @@ def test_every_download_is_audited_with_the_request_reference(client, users, wor
     ]
     for event in events:
         assert (event.target_type, event.target_id) == ("person", str(world.subject.pk))
-        assert event.actor == users["blaby_admin"]
+        assert event.actor == users["rutland_admin"]
         assert sorted(event.details["incidents"]) == sorted(
             i.urn for i in world.incidents.values()
         )
@@ -430,7 +435,7 @@ def test_every_download_is_audited_with_the_request_reference(client, users, wor
 
 
 def test_a_missing_reference_is_a_field_error_and_no_file(client, users, world):
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     response = download(client, world.subject, file_format="pdf", reference="  ")
 
     assert response.status_code == 200
@@ -464,7 +469,9 @@ def test_finding_the_person_lists_them_with_their_incidents_and_is_audited(clien
     assert "data-no-autosave" in response.content.decode()
     people = response.context["people"]
     assert [p.pk for p in people] == [world.subject.pk]  # the merged record is not listed
-    assert people[0].incident_count == 3
+    # Rutland's Confidential case is not counted: Rutland is named for a referral instead.
+    assert people[0].incident_count == 2
+    assert response.context["referrals"] == [RUTLAND]
     assert reverse("subject-access-person", args=[world.subject.pk]) in response.content.decode()
     event = AuditEvent.objects.get(event_type=Type.SEARCH)
     assert event.details["kind"] == "subject_access"
@@ -473,7 +480,7 @@ def test_finding_the_person_lists_them_with_their_incidents_and_is_audited(clien
 
 
 def test_search_by_date_of_birth_and_bad_input(client, users, world):
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     found = client.post(
         reverse("subject-access"),
         {
@@ -497,7 +504,7 @@ def test_search_by_date_of_birth_and_bad_input(client, users, world):
 
 
 def test_the_person_page_summarises_the_export(client, users, world):
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     response = client.get(reverse("subject-access-person", args=[world.subject.pk]))
 
     assert response.status_code == 200
@@ -548,22 +555,71 @@ def test_only_administrators_may_answer_subject_access(
         assert not AuditEvent.objects.filter(event_type=Type.SUBJECT_ACCESS).exists()
 
 
-@pytest.mark.parametrize("admin", ["police_admin", "melton_admin", "deployment_admin"])
+@pytest.mark.parametrize(
+    "admin", ["police_admin", "melton_admin", "blaby_admin", "deployment_admin"]
+)
 def test_an_administrator_of_any_organisation_can_answer(client, make_user, users, world, admin):
-    """The organisation that receives the request coordinates the reply (seed 000 s10): its
-    administrators gather what every partner holds, even with no incident of their own."""
+    """The organisation that receives the request co-ordinates the reply for its partnership:
+    its administrators gather what every partner holds, even with no incident of their own -
+    except another partner's Confidential record, which is named by its holder only, for
+    that partner's decision (none of its contents in the JSON or the PDF)."""
     user = (
         make_user(BLABY, UserGroup.ADMINISTRATOR, manages_all_organisations=True)
         if admin == "deployment_admin"
         else users[admin]
     )
     signed_in(client, user)
-    export = json.loads(download(client, world.subject).content)
-    assert len(export["incidents"]) == 3
+    response = download(client, world.subject)
+    export = json.loads(response.content)
+    assert {i["urn"] for i in export["incidents"]} == {
+        world.incidents["blaby"].urn,
+        world.incidents["city"].urn,
+    }
+    assert export["withheld"] == [
+        {"originating_organisation": RUTLAND, "records": 1, "reason": subject_access.WITHHELD}
+    ]
+    confidential = world.incidents["rutland"]
+    pdf = squeezed(pdf_text(download(client, world.subject, file_format="pdf").content))
+    for text in (confidential.urn, confidential.description, "Breached once"):
+        assert text not in response.content.decode()
+        assert squeezed(text) not in pdf
+    assert squeezed(RUTLAND) in pdf
+    page = client.get(reverse("subject-access-person", args=[world.subject.pk]))
+    assert confidential.urn not in page.content.decode()
+    assert RUTLAND in page.content.decode()
+
+
+def test_a_person_only_in_anothers_confidential_record_is_referred_not_found(
+    client, partnership, users
+):
+    """Someone known only from Rutland's Confidential case: Blaby's administrator does not
+    find them (no name, number or date of birth), and is told to refer the request to
+    Rutland; Rutland's administrator finds them."""
+    fields, secrets = person_fields()
+    case = log_complaint(
+        by=users["rutland"],
+        area=partnership.areas["Rutland"],
+        description="Confidential matter",
+        marking=Incident.Marking.CONFIDENTIAL,
+    )
+    hidden = involve(case, by=users["rutland"], role=Involvement.Role.VICTIM, person_fields=fields)
+    terms = {"family_name": fields["family_name"]}
+
+    signed_in(client, users["blaby_admin"])
+    page = client.post(reverse("subject-access"), terms)
+    assert page.context["people"] == []
+    assert page.context["referrals"] == [RUTLAND]
+    assert str(hidden.person.pk) not in page.content.decode().replace(case.urn, "")
+    assert client.get(reverse("subject-access-person", args=[hidden.person.pk])).status_code == 404
+
+    signed_in(client, users["rutland_admin"])
+    page = client.post(reverse("subject-access"), terms)
+    assert [p.pk for p in page.context["people"]] == [hidden.person.pk]
+    assert page.context["referrals"] == []
 
 
 def test_missing_and_merged_records_are_not_found_and_logged(client, users, world):
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     for pk in (world.duplicate.pk, 999999):
         assert client.get(reverse("subject-access-person", args=[pk])).status_code == 404
         denied = AuditEvent.objects.filter(event_type=Type.ACCESS_DENIED, target_id=str(pk))
@@ -644,7 +700,7 @@ def test_the_person_page_costs_the_same_queries_for_one_incident_or_three(
 ):
     one = grow(partnership, users, 1)
     three = grow(partnership, users, 3)
-    signed_in(client, users["blaby_admin"])
+    signed_in(client, users["rutland_admin"])
     client.get(reverse("subject-access"))  # the session and two-factor state are settled
 
     assert _queries(client, reverse("subject-access-person", args=[one.pk])) == _queries(
