@@ -288,6 +288,14 @@ def incident_scope(user, action: str = Action.VIEW) -> Q:
     return _RULES[action](user)
 
 
+def may_give_task(by, assignee, incident) -> bool:
+    """A task opens its incident to its assignee while it is open (the `view` and `edit`
+    rules count it), so it may not grant more than its raiser may share: a task for someone
+    who cannot already see the incident needs a raiser who may edit it (as an explicit
+    share does). A read-only analyst may still give work to those already on the case."""
+    return can(assignee, Action.VIEW, incident) or can(by, Action.EDIT, incident)
+
+
 def visible_incidents(user):
     from incidents.models import Incident
 

@@ -20,7 +20,7 @@ class NativeDateInput(forms.DateInput):
 
 
 class UserChoiceField(forms.TypedChoiceField):
-    """A select of the partnership's users, grouped by organisation (one query).
+    """A select of the viewer's partnership's users, grouped by organisation (one query).
 
     Users who may not be given work (basic users, disabled users, users of a suspended
     organisation) are not offered; the service checks again whatever is posted.
@@ -29,8 +29,8 @@ class UserChoiceField(forms.TypedChoiceField):
     def __init__(self, **kwargs):
         super().__init__(coerce=int, empty_value=None, **kwargs)
 
-    def load(self, empty_label: str) -> None:
-        users = list(assignable_users())
+    def load(self, empty_label: str, viewer) -> None:
+        users = list(assignable_users(viewer))
         self._users = {user.pk: user for user in users}
         groups: dict[str, list] = {}
         for user in users:
@@ -42,11 +42,18 @@ class UserChoiceField(forms.TypedChoiceField):
 
 
 class _UserFormMixin:
+    """Forms that choose a user take `viewer=` (the signed-in user): only the users of their
+    partnership are offered."""
+
     user_fields: dict[str, str] = {}
+
+    def __init__(self, *args, viewer, **kwargs):
+        self.viewer = viewer
+        super().__init__(*args, **kwargs)
 
     def _load_users(self):
         for name, empty_label in self.user_fields.items():
-            self.fields[name].load(empty_label)
+            self.fields[name].load(empty_label, self.viewer)
 
     def chosen_user(self, name: str):
         return self.fields[name].user(self.cleaned_data.get(name))

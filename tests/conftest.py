@@ -9,6 +9,7 @@ from django.conf import settings
 from access.partnership import build_partnership
 from tests.access.factories import UserFactory
 from tests.access.scenario import scenario  # noqa: F401 - a shared fixture
+from tests.access.second_partnership import second_partnership  # noqa: F401 - a shared fixture
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

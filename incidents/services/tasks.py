@@ -31,16 +31,17 @@ BASIC_CANNOT_WORK = "Basic users cannot work cases."
 # --- Who may be given a task or an alert ------------------------------------------------------
 
 
-def assignable_users():
-    """Enabled users of organisations that may use the system now, other than basic users
-    (basic users log skeleton complaints and nothing else, G1). The same rule as
-    `policy.may_use_system`, as a query for choice lists."""
+def assignable_users(viewer):
+    """Enabled users of the viewer's partnership whose organisations may use the system now,
+    other than basic users (basic users log skeleton complaints and nothing else, G1). The
+    same rule as `policy.may_use_system`, as a query for choice lists."""
     now = timezone.now()
     suspended = Q(organisation__suspended_from__lte=now) & (
         Q(organisation__suspended_until__isnull=True) | Q(organisation__suspended_until__gt=now)
     )
     return (
-        User.objects.filter(is_active=True, organisation__is_active=True)
+        policy.partnership_users(viewer)
+        .filter(is_active=True, organisation__is_active=True)
         .exclude(suspended)
         .exclude(group=UserGroup.BASIC)
         .select_related("organisation")
@@ -55,6 +56,21 @@ def _assignee_error(user: User | None) -> str | None:
         return f"{user} cannot use the system at the moment. Choose someone else."
     if user.group == UserGroup.BASIC:
         return BASIC_CANNOT_WORK
+    return None
+
+
+CANNOT_SHARE = (
+    "{user} cannot see this incident, and a task would share it with them. Only someone who "
+    "may edit the incident may share it: choose someone who can already see it, or ask an "
+    "officer working the case."
+)
+
+
+def _grant_error(incident: Incident, by: User, assignee: User) -> str | None:
+    """A task opens the incident to its assignee, so it may not grant more than its raiser
+    may share (`policy.may_give_task`)."""
+    if not policy.may_give_task(by, assignee, incident):
+        return CANNOT_SHARE.format(user=assignee)
     return None
 
 
@@ -89,7 +105,7 @@ def raise_task(
     if incident.status == Incident.Status.CLOSED:
         raise ValidationError({"__all__": "This case is closed. Reopen it to raise a task."})
     errors: dict[str, str] = {}
-    if problem := _assignee_error(assigned_to):
+    if problem := _assignee_error(assigned_to) or _grant_error(incident, by, assigned_to):
         errors["assigned_to"] = problem
     title = (title or "").strip()
     if not title:
@@ -197,7 +213,7 @@ def reassign_task(task: Task, *, by: User, to: User | None, request=None) -> Tas
     if by.group == UserGroup.BASIC or not (involved or _may_edit(by, task)):
         raise PermissionDenied
     _require_open(task)
-    if problem := _assignee_error(to):
+    if problem := _assignee_error(to) or _grant_error(task.incident, by, to):
         raise ValidationError({"to": problem})
     if to.pk == task.assigned_to_id:
         raise ValidationError({"to": f"The task is already assigned to {to}."})

@@ -46,7 +46,7 @@ def _incident_for_raising(request, urn: str):
 @require_http_methods(["GET", "POST"])
 def task_add(request, urn: str):
     incident = _incident_for_raising(request, urn)
-    form = TaskForm(request.POST or None)
+    form = TaskForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             task = services.raise_task(
@@ -76,7 +76,7 @@ def task_add(request, urn: str):
 @require_http_methods(["GET", "POST"])
 def alert_send(request, urn: str):
     incident = _incident_for_raising(request, urn)
-    form = AlertForm(request.POST or None)
+    form = AlertForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             alert = services.send_alert(
@@ -177,7 +177,10 @@ def task_detail(request, pk: int):
     for name, (form_class, prefix) in _ACTIONS.items():
         if allowed[name]:
             data = request.POST if name == action else None
-            forms[name] = form_class(data, prefix=prefix)
+            chooses_user = name == "reassign"
+            forms[name] = form_class(
+                data, prefix=prefix, **({"viewer": user} if chooses_user else {})
+            )
     if action is not None and forms[action].is_valid():
         form = forms[action]
         try:
