@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from access import policy
 from access.models import Area
 
 from .models import AggravatingFactor, CaseRules, Incident, PenCode, QualifierCode
@@ -120,11 +121,11 @@ class IncidentDetailsForm(forms.ModelForm):
             "last_occurred_at": {"invalid": "Enter a real date and time."},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         fields = self.fields
-        # Incidents belong to exactly one leaf area (T2).
-        fields["area"].queryset = Area.objects.filter(numchild=0).order_by("name")
+        # Incidents belong to exactly one leaf area (T2) of the recorder's partnership (T6).
+        fields["area"].queryset = policy.recording_areas(viewer)
         fields["marking"].choices = _marking_choices()
         if "category" in fields:
             fields["category"].choices = Incident.Category.choices

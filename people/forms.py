@@ -8,6 +8,7 @@ first submit.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from access import policy
 from access.models import Organisation
 
 from . import services
@@ -376,7 +377,7 @@ class InterventionForm(forms.Form):
     expires_on = DateField("Expiry date")
     breaches = _textarea("Breaches", help_text="When and how it was breached, if it was.")
 
-    def __init__(self, *args, user=None, instance: Intervention | None = None, **kwargs):
+    def __init__(self, *args, user, instance: Intervention | None = None, **kwargs):
         if instance is not None:
             kwargs.setdefault(
                 "initial",
@@ -390,9 +391,14 @@ class InterventionForm(forms.Form):
                     "breaches": instance.breaches,
                 },
             )
-        elif user is not None:
+        else:
             kwargs.setdefault("initial", {"issuing_organisation": user.organisation_id})
         super().__init__(*args, **kwargs)
+        # The organisations of the user's partnership (T6), and the one recorded before.
+        partners = policy.partnership_organisations(user.organisation).filter(is_active=True)
+        if instance is not None:
+            partners = partners | Organisation.objects.filter(pk=instance.issuing_organisation_id)
+        self.fields["issuing_organisation"].queryset = partners.order_by("name")
         if instance is not None:
             # A type withdrawn since it was recorded stays valid for this intervention.
             self.fields["type"].queryset = InterventionType.objects.filter(

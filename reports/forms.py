@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from access import policy
 from access.models import Area, Organisation
 from incidents.forms_tasks import NativeDateInput
 from incidents.models import AggravatingFactor, Incident
@@ -139,14 +140,18 @@ class ReportForm(forms.Form):
         choices=[("", "Nothing else")] + [(k, v[0]) for k, v in DIMENSIONS.items()],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = Area.objects.order_by("path")
+        # The areas and organisations of the viewer's own partnership only (T6).
+        organisation = viewer.organisation
+        self.fields["areas"].queryset = policy.partnership_areas(organisation).order_by("path")
         self.fields["aggravating_factors"].choices = list(
             AggravatingFactor.objects.filter(active=True).values_list("code", "label")
         )
         self.fields["intervention_types"].queryset = InterventionType.objects.filter(active=True)
-        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+        self.fields["organisations"].queryset = policy.partnership_organisations(
+            organisation
+        ).order_by("name")
 
     def clean(self):
         cleaned = super().clean()
@@ -208,9 +213,11 @@ class PeriodForm(forms.Form):
         label="Area", queryset=Area.objects.none(), required=False, empty_label="All areas"
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = Area.objects.order_by("path")
+        self.fields["area"].queryset = policy.partnership_areas(viewer.organisation).order_by(
+            "path"
+        )
         if not self.is_bound:
             today = timezone.localdate()
             self.initial.setdefault("reported_from", today - datetime.timedelta(days=90))

@@ -63,6 +63,14 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
         fields = [*sorted(EDITABLE_FIELDS | M2M_FIELDS), "version", *read_only_fields]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            # Only the areas of the user's partnership can be named (T6).
+            fields["area"].queryset = policy.recording_areas(request.user)
+        return fields
+
 
 class IncidentViewSet(viewsets.ModelViewSet):
     """Incidents you may see. Create logs a complaint (police integrations add skeleton

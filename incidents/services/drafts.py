@@ -103,7 +103,9 @@ def submit_draft(draft: ComplaintDraft, *, by: User, request=None) -> Submitted:
         raise PermissionDenied
     errors: dict = {}
     contact, contact_errors = _cleaned(InitialContactForm, draft.data.get("initial_contact", {}))
-    details, details_errors = _cleaned(IncidentDetailsForm, draft.data.get("details", {}))
+    details, details_errors = _cleaned(
+        IncidentDetailsForm, draft.data.get("details", {}), viewer=by
+    )
     if "initial_contact" in draft.data and contact_errors:
         errors["initial_contact"] = contact_errors
     if details_errors or "details" not in draft.data:

@@ -65,6 +65,8 @@ def log_complaint(
         validate_details({"area": area, **details})
     except ValidationError as error:
         errors.update(error.message_dict)
+    if problem := _area_error(by, area):
+        errors["area"] = problem
     if errors:
         raise ValidationError(errors)
     incident = Incident(
@@ -163,6 +165,17 @@ def validate_details(fields: dict) -> None:
         raise ValidationError(errors)
 
 
+OUTSIDE_PARTNERSHIP = "Choose an area of your partnership."
+
+
+def _area_error(by: User, area: Area | None) -> str | None:
+    """An incident is recorded in an area of its recorder's partnership (T6): never in
+    another partnership's, where its records would cross the boundary."""
+    if area is not None and not policy.recording_areas(by).filter(pk=area.pk).exists():
+        return OUTSIDE_PARTNERSHIP
+    return None
+
+
 @transaction.atomic
 def update_incident(
     incident: Incident, *, by: User, expected_version: int, request=None, **changes
@@ -186,6 +199,9 @@ def update_incident(
         k: v for k, v in changes.items() if k in EDITABLE_FIELDS
     }
     validate_details(merged)
+    moved = "area" in changes and changes["area"] != locked.area
+    if moved and (problem := _area_error(by, changes["area"])):
+        raise ValidationError({"area": problem})
     changed = [
         name for name in EDITABLE_FIELDS & set(changes) if getattr(locked, name) != changes[name]
     ]

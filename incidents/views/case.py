@@ -97,7 +97,7 @@ def incident_edit(request, urn: str):
     )
     conflict = None
     if request.method == "POST":
-        form = IncidentEditForm(request.POST, instance=incident)
+        form = IncidentEditForm(request.POST, instance=incident, viewer=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -127,7 +127,9 @@ def incident_edit(request, urn: str):
                 messages.success(request, f"Incident {urn} updated.")
                 return redirect("incident-detail", urn=urn)
     else:
-        form = IncidentEditForm(instance=incident, initial={"version": incident.version})
+        form = IncidentEditForm(
+            instance=incident, initial={"version": incident.version}, viewer=request.user
+        )
     return render(
         request,
         "incidents/edit.html",

@@ -104,7 +104,7 @@ def invalid_report(request, forms_with_errors: Sequence[forms.Form], *, what: st
 @reporting_page
 @require_POST
 def report_export(request, *, purpose: str):
-    form = ReportForm(request.POST)
+    form = ReportForm(request.POST, viewer=request.user)
     format_form = ExportFormatForm(request.POST)
     if not (form.is_valid() and format_form.is_valid()):
         return invalid_report(request, [form, format_form], what="export")

@@ -100,7 +100,7 @@ def hotspots(request):
     params = request.GET.copy() if request.GET else HotspotForm.defaults(default_minimum)
     if not params.get("minimum"):  # left blank: the rule, shown in the box
         params["minimum"] = str(default_minimum)
-    form = HotspotForm(params)
+    form = HotspotForm(params, viewer=user)
     context = {
         "form": form,
         "county_wide": county_wide,

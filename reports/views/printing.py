@@ -77,7 +77,7 @@ def incident_pdf(request, urn: str):
 @reporting_page
 @require_POST
 def report_pdf(request, *, purpose: str):
-    form = ReportForm(request.POST)
+    form = ReportForm(request.POST, viewer=request.user)
     if not form.is_valid():
         return invalid_report(request, [form], what="PDF")
     definition = form.definition()
@@ -95,7 +95,7 @@ def report_pdf(request, *, purpose: str):
         **page_context(request.user, marking, title="Ad-hoc report"),
         "subject_label": SUBJECTS[subject],
         "purpose": purpose,
-        "filters": filters_in_words(definition),
+        "filters": filters_in_words(definition, request.user),
         "sort_label": _sort_label(subject, sort),
         "row_count": row_count,
         "truncated": truncated,
@@ -142,11 +142,11 @@ def _sort_label(subject: str, sort: str) -> str:
     return f"{label}, {'descending' if sort.startswith('-') else 'ascending'}"
 
 
-def filters_in_words(definition: ReportDefinition) -> list[tuple[str, str]]:
+def filters_in_words(definition: ReportDefinition, viewer) -> list[tuple[str, str]]:
     """The report's filters as the report form labels them: [("Areas", "Blaby, Melton"),
     ...], only those set. Names of chosen areas, organisations and interventions are read
     from the database (one query each, only when chosen)."""
-    form = ReportForm()
+    form = ReportForm(viewer=viewer)
     words = []
     for name, value in definition.described().items():
         if name in ("subject", "group_rows", "group_columns"):

@@ -25,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access import policy
-from access.models import Area
 from audit.models import AuditEvent
 from incidents.models import Incident
 
@@ -78,7 +77,7 @@ class StatisticsForm(PeriodForm):
     def leaf_areas(self) -> list:
         """The areas counted: the district, city and unitary areas inside the chosen area,
         or all of them."""
-        areas = Area.objects.filter(numchild=0).order_by("name")
+        areas = self.fields["area"].queryset.filter(numchild=0).order_by("name")
         chosen = self.cleaned_data.get("area")
         if chosen is not None:
             areas = areas.filter(path__startswith=chosen.path)
@@ -96,7 +95,7 @@ class StatisticsForm(PeriodForm):
 
 def _statistics(request):
     """(form, table or None)."""
-    form = StatisticsForm(request.GET or StatisticsForm.defaults())
+    form = StatisticsForm(request.GET or StatisticsForm.defaults(), viewer=request.user)
     if not form.is_valid():
         return form, None
     table = analysis.monthly_statistics(

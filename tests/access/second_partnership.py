@@ -45,10 +45,10 @@ class SecondPartnership:
 
 
 def build_second_partnership() -> SecondPartnership:
-    root = Area.objects.add_root(name=FORCE_AREA, kind=Area.Kind.FORCE)
-    city = Area.objects.add_child(root, name=CITY, kind=Area.Kind.CITY)
+    root = Area.objects.add_root({"name": FORCE_AREA, "kind": Area.Kind.FORCE})
+    city = Area.objects.add_child(root, {"name": CITY, "kind": Area.Kind.CITY})
     root = Area.objects.get(pk=root.pk)
-    district = Area.objects.add_child(root, name=DISTRICT, kind=Area.Kind.DISTRICT)
+    district = Area.objects.add_child(root, {"name": DISTRICT, "kind": Area.Kind.DISTRICT})
     areas = {FORCE_AREA: Area.objects.get(pk=root.pk), CITY: city, DISTRICT: district}
     organisations = {}
     for key, (name, kind, covered) in ORGANISATIONS.items():
