@@ -573,6 +573,13 @@ def deny(user, request, target: tuple[str, object], action: str, **details) -> N
     from audit.models import AuditEvent
     from audit.services import record_event
 
+    def printable(value, limit: int = 512):
+        # What the probe sent, as it may be stored (PostgreSQL takes no NUL byte) and read:
+        # control characters escaped, a 10,000-character address cut short.
+        if not isinstance(value, str):
+            return value
+        return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in value)[:limit]
+
     kind, key = target
     record_event(
         AuditEvent.Type.ACCESS_DENIED,
@@ -580,7 +587,11 @@ def deny(user, request, target: tuple[str, object], action: str, **details) -> N
         request=request,
         target=(kind, clean_key(key)),
         outcome=AuditEvent.Outcome.DENIED,
-        details={"action": str(action), "path": request.path if request else "", **details},
+        details={
+            "action": str(action),
+            "path": printable(request.path if request else ""),
+            **{name: printable(value, 64) for name, value in details.items()},
+        },
     )
     raise Http404("Not found.")
 
@@ -594,7 +605,7 @@ MAX_KEY = 2**63 - 1
 def is_key(value) -> bool:
     """Whether a value from a URL can be a primary key at all."""
     text = str(value)
-    return text.isascii() and text.isdigit() and int(text) <= MAX_KEY
+    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_KEY
 
 
 def clean_key(key) -> str:
@@ -699,7 +710,17 @@ def disclosures_for(user):
 
     if not may_keep_registers(user):
         return Disclosure.objects.none()
-    return Disclosure.objects.filter(organisation__in=_register_organisations(user))
+    entries = Disclosure.objects.filter(organisation__in=_register_organisations(user))
+    if user.manages_all_organisations:
+        # Another organisation's entry about a case the administrator may not view (its
+        # Confidential case) stays with that organisation: it names and describes the case.
+        from incidents.models import Incident
+
+        hidden = Incident.objects.exclude(incident_scope(user, Action.VIEW)).values("pk")
+        entries = entries.exclude(
+            ~Q(organisation_id=user.organisation_id) & Q(incident__in=hidden)
+        )
+    return entries
 
 
 def breaches_for(user):

@@ -233,12 +233,25 @@ RECORD_NAMES = {
 }
 
 
-def record_label(event) -> str:
-    """What an event was about, e.g. "Incident ASB-2026-000123" or "User 42"."""
+# What the review shows instead of an event's record, justification and details when the
+# reviewer may not see the record it is about (access.audit_visibility).
+WITHHELD = "Withheld: you may not see this record"
+
+
+def record_kind(event) -> str:
+    """The kind of record an event was about, e.g. "Incident" or "Risk assessment"."""
     if not event.target_type:
         return ""
-    name = RECORD_NAMES.get(event.target_type, event.target_type.replace("_", " ").capitalize())
-    return f"{name} {event.target_id}" if event.target_id else name
+    return RECORD_NAMES.get(event.target_type, event.target_type.replace("_", " ").capitalize())
+
+
+def record_label(event, visible: bool = True) -> str:
+    """What an event was about, e.g. "Incident ASB-2026-000123" or "User 42"; only its kind,
+    e.g. "Incident (withheld)", when the reviewer may not see the record."""
+    name = record_kind(event)
+    if not visible:
+        return f"{name} (withheld)" if name else "Withheld"
+    return f"{name} {event.target_id}" if name and event.target_id else name
 
 
 def details_json(details: dict) -> str:

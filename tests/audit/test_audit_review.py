@@ -20,7 +20,10 @@ from access.models import UserGroup
 from audit import queries
 from audit.models import AuditEvent
 from audit.services import record_event
+from incidents.models import Incident
+from people.models import Involvement, Person
 from reports.exports import marking_label
+from tests.incidents.factories import IncidentFactory
 
 from .review_support import BLABY, GROUP_IDS, GROUPS, HOST, RUTLAND, make_group_user, signed_in
 
@@ -191,17 +194,28 @@ def test_filter_by_user_shows_what_they_did_and_what_was_done_to_their_account(c
     assert someone_else not in shown
 
 
-def test_filter_by_record(client, people):
+def test_filter_by_record(client, people, partnership):
     officer = people["blaby_officer"]
-    wanted, other = urn(), urn()
+    # Records the reviewer may see: narrowed to a record they may not see (or one that does
+    # not exist), the review shows only their own events (tests/audit/test_review_masking.py).
+    wanted, other = (
+        IncidentFactory(created_by=officer, area=partnership.areas["Blaby"]).urn for _ in "ab"
+    )
+    someone = Person.objects.create(given_name="Sam", family_name="Hill", created_by=officer)
+    Involvement.objects.create(
+        incident=Incident.objects.get(urn=wanted),
+        person=someone,
+        role=Involvement.Role.WITNESS,
+        created_by=officer,
+    )
     viewed = record_event(Type.INCIDENT_VIEWED, actor=officer, target=("incident", wanted))
     updated = record_event(Type.INCIDENT_UPDATED, actor=officer, target=("incident", wanted))
     record_event(Type.INCIDENT_VIEWED, actor=officer, target=("incident", other))
-    person = record_event(Type.PERSON_VIEWED, actor=officer, target=("person", 42))
+    person = record_event(Type.PERSON_VIEWED, actor=officer, target=("person", someone.pk))
 
     signed_in(client, people["blaby_admin"])
     by_incident = review(client, target_type="incident", target_id=f" {wanted.lower()} ")
-    by_person = review(client, target_type="person", target_id="42")
+    by_person = review(client, target_type="person", target_id=str(someone.pk))
     every_person = review(client, target_type="person")
 
     assert shown_events(by_incident) == [updated, viewed]  # newest first
