@@ -120,7 +120,12 @@ def test_retention_follows_the_view_rule_of_a_confidential_case(
     client.post(decide_url, {"action": "delete", "delete-opened_at": "x", "delete-confirm": "on"})
     client.post(
         decide_url,
-        {"action": "keep", "keep-opened_at": "x", "keep-reason": "Keep", "keep-review_on_day": "1"},
+        {
+            "action": "keep",
+            "keep-opened_at": "x",
+            "keep-reason": "Keep",
+            "keep-review_on_day": "1",
+        },
     )
     assert Incident.objects.filter(pk=confidential.pk).exists(), f"{row}: erased!"
     assert not RetentionDecision.objects.filter(incident=confidential).exists(), f"{row}: kept"
