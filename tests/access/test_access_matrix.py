@@ -20,7 +20,9 @@ Every record is awaiting closure, so that "close" is a live question. A cell lis
 user may do: V = see it in lists and open it, E = edit it, C = approve or return its
 closure; "-" = nothing (and the record answers 404).
 
-Users: police = Leicestershire Police (covers the force area), county = Leicestershire County
+Users: northmoor = Northmoor Constabulary, the police force of a second partnership in the same
+deployment (only what is shared with them, tasked to them or created by them reaches them);
+police = Leicestershire Police (covers the force area), county = Leicestershire County
 Council (the seven districts), district = Blaby District Council (Blaby), city = Leicester
 City Council (the City), housing = Charnwood Neighbourhood Housing (Charnwood). The row
 district.analyst+ is an analyst granted add/amend rights (G2).
@@ -36,6 +38,7 @@ from access import policy
 from access.models import UserGroup
 from access.services import share_incident
 from incidents.models import Incident, Task
+from tests.access.factories import UserFactory
 from tests.incidents.factories import IncidentFactory, TaskFactory
 
 MATRIX = """
@@ -66,6 +69,11 @@ housing.operational    VE  -     VE        -    -       -          V           V
 housing.enhanced       VE  -     VE        -    -       -          V           VE         -            VE     -
 housing.analyst        V   -     V         -    -       -          V           V          -            V      -
 housing.administrator  VE  -     VE        -    -       -          V           VE         -            VE     -
+northmoor.basic        -   -     -         -    -       -          -           -          -            -      -
+northmoor.operational  VE  -     -         -    -       -          V           VE         -            VE     -
+northmoor.enhanced     VE  -     -         -    -       -          V           VE         -            VE     -
+northmoor.analyst      V   -     -         -    -       -          V           V          -            V      -
+northmoor.administrator VE -     -         -    -       -          V           VE         -            VE     -
 """
 
 ORGANISATIONS = {
@@ -74,6 +82,9 @@ ORGANISATIONS = {
     "district": "Blaby District Council",
     "city": "Leicester City Council",
     "housing": "Charnwood Neighbourhood Housing",
+    # The police force of a second partnership in the same deployment (T6): only explicit
+    # shares, tasks and what its user created ever reach it (tests/access/second_partnership).
+    "northmoor": "Northmoor Constabulary",
 }
 ACTIONS = {"V": policy.Action.VIEW, "E": policy.Action.EDIT, "C": policy.Action.CLOSE}
 
@@ -106,9 +117,15 @@ def others(make_user):
     }
 
 
-def _user_under_test(row: str, make_user):
+def _user_under_test(row: str, make_user, second_partnership):
     short, group = row.split(".")
     grant = group.endswith("+")
+    if short == "northmoor":
+        return UserFactory(
+            organisation=second_partnership.organisations["police"],
+            group=group.rstrip("+"),
+            analyst_can_add_and_amend=grant,
+        )
     return make_user(ORGANISATIONS[short], group.rstrip("+"), analyst_can_add_and_amend=grant)
 
 
@@ -174,8 +191,8 @@ def _letters(allowed: dict[str, bool]) -> str:
 
 
 @pytest.mark.parametrize("row", list(EXPECTED))
-def test_access_matrix(row, partnership, make_user, others, client):
-    user = _user_under_test(row, make_user)
+def test_access_matrix(row, partnership, make_user, others, client, second_partnership):
+    user = _user_under_test(row, make_user, second_partnership)
     records = _records_for(user, partnership, others)
     expected = EXPECTED[row]
 
