@@ -92,7 +92,7 @@ class AuditFilterForm(forms.Form):
         max_length=64,
         required=False,
         # A record the reviewer may not see answers as a missing one does: only their own
-        # events about it (audit.views.review, access.audit_visibility).
+        # events about it (audit.views.review, access.policy.audit_visibility).
         help_text="Only a record you may see, or your own events about any other.",
         error_messages={"max_length": "The reference must be 64 characters or fewer."},
     )

@@ -234,7 +234,7 @@ RECORD_NAMES = {
 
 
 # What the review shows instead of an event's record, justification and details when the
-# reviewer may not see the record it is about (access.audit_visibility).
+# reviewer may not see the record it is about (access.policy.audit_visibility).
 WITHHELD = "Withheld: you may not see this record"
 
 

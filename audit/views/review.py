@@ -8,7 +8,7 @@ every export is itself audited, with its filters.
 
 Every event's time, actor, type and outcome are shown; the record it is about, its
 justification and its details only when the reviewer may see that record
-(`access.audit_visibility`): otherwise they read "Withheld". The page decides in one query
+(`access.policy.audit_visibility`): otherwise they read "Withheld". The page decides in one query
 (two when it holds subject-access exports), the export likewise per batch of events.
 """
 
@@ -25,7 +25,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access import audit_visibility, policy
+from access import policy
+from access.policy import audit_visibility
 from reports.exports import csv_response
 from reports.views.exports import dated_filename
 

@@ -14,11 +14,16 @@ from .reference import AggravatingFactor, PenCode, QualifierCode
 
 
 class IncidentQuerySet(models.QuerySet):
+    # The access policy's condition for (user, action), installed by the access app when the
+    # app registry is ready (access.apps.AccessConfig.ready): models never import the policy,
+    # the policy imports the models.
+    scope = None
+
     def for_user(self, user, action: str = "view") -> "IncidentQuerySet":
         """The incidents `user` may see (or edit, or close): the policy decides."""
-        from access import policy
-
-        return self.filter(policy.incident_scope(user, action))
+        if IncidentQuerySet.scope is None:
+            raise RuntimeError("The access policy is not installed (is 'access' an app?)")
+        return self.filter(IncidentQuerySet.scope(user, action))
 
 
 class Incident(models.Model):

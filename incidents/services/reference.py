@@ -4,56 +4,17 @@ Items are never deleted (old incidents point at them): they are made inactive, a
 change is kept in history with its author.
 """
 
-from dataclasses import dataclass
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from access import policy
 from access.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
-from people.models import InterventionType
-from retention.models import RetentionRule
 
-from ..models import AggravatingFactor, CaseRules, PenCode, QualifierCode, RiskQuestion
+from ..models import CaseRules
+from ..reference_lists import LISTS, ReferenceList  # noqa: F401 - this module's interface
 
-
-@dataclass(frozen=True)
-class ReferenceList:
-    slug: str
-    title: str
-    model: type[models.Model]
-    fields: tuple[str, ...]
-    columns: tuple[str, ...]
-    headers: tuple[str, ...] = ()  # the columns' headings, when not their names
-
-    def column_headers(self) -> list[str]:
-        return list(self.headers) or [column.replace("_", " ") for column in self.columns]
-
-
-LISTS = {
-    item.slug: item
-    for item in (
-        ReferenceList("pen-codes", "PEN codes", PenCode, ("code", "label", "active"),
-                      ("code", "label")),
-        ReferenceList("qualifier-codes", "Police qualifier codes", QualifierCode,
-                      ("code", "label", "active"), ("code", "label")),
-        ReferenceList("aggravating-factors", "Aggravating factors", AggravatingFactor,
-                      ("code", "label", "active"), ("label",)),
-        ReferenceList("intervention-types", "Interventions and disposals", InterventionType,
-                      ("code", "label", "active"), ("label",)),
-        ReferenceList("risk-questions", "Risk assessment questions", RiskQuestion,
-                      ("text", "help_text", "weight", "order", "active"), ("order", "text",
-                                                                           "weight")),
-        # Retention rules (SPEC D1, M2): which closed incidents are deleted when.
-        ReferenceList("retention-rules", "Retention rules", RetentionRule,
-                      ("name", "category", "outcome", "marking", "retain_for_months",
-                       "deletion", "active"),
-                      ("name", "describe_criteria", "retain_for_months", "get_deletion_display"),
-                      ("Name", "Applies to", "Months after closure", "When due")),
-    )
-}  # fmt: skip
 VICTIM_UPDATE_INTERVALS = (
     "victim_update_days_standard",
     "victim_update_days_medium",

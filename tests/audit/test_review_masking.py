@@ -1,5 +1,5 @@
 """The audit review withholds what an event is about from a reviewer who may not see it
-(access/audit_visibility.py): the record (an incident's URN, a person's number), the
+(access/policy/audit_visibility.py): the record (an incident's URN, a person's number), the
 justification and the details of each event are shown, on the page and in the CSV export,
 only to a reviewer who may see the record; the time, actor, type and outcome always are.
 A reviewer's own events are always shown in full, and narrowing the review to one record
@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from access import audit_visibility
 from access.models import UserGroup
+from access.policy import audit_visibility
 from audit import registers
 from audit.models import AuditEvent, Breach, Disclosure
 from audit.queries import WITHHELD

@@ -12,10 +12,10 @@ colleagues' disclosures.
 
 incident     `Incident.objects.for_user(reviewer, "view")`; an erased incident (its tombstone)
              by reviewers of the organisation that led it
-person       `policy.visible_people(reviewer)`, or a person merged into one of those
-user         `policy.audit_subjects_for(reviewer)`, or the reviewer themself
-disclosure   `policy.disclosures_for(reviewer)`
-breach       `policy.breaches_for(reviewer)`
+person       `persons.visible_people(reviewer)`, or a person merged into one of those
+user         `auditing.audit_subjects_for(reviewer)`, or the reviewer themself
+disclosure   `auditing.disclosures_for(reviewer)`
+breach       `auditing.breaches_for(reviewer)`
 document, risk_assessment, task, involvement, entry, alert, ...
              parts of an incident: through the incident URN the event's details carry
              (details["incident"]); without one, not visible
@@ -50,8 +50,14 @@ from django.db.models.fields.json import KT, KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact, In, Regex
 
-from access import policy
-from access.models import UserGroup
+from access.models import User, UserGroup
+from audit.models import AuditEvent
+from incidents.models import Incident
+from incidents.reference_lists import LISTS
+from people.models import Person
+from retention.models import ErasedIncident
+
+from . import auditing, capabilities, cases, persons
 
 # Records that belong to an incident and are named by their own number in events (mostly
 # refusals: a document, risk assessment, task ... that is missing or out of scope). They are
@@ -90,8 +96,6 @@ _NUMBER = r"^[0-9]{1,18}$"
 
 def reference_data_kinds() -> frozenset[str]:
     """The kinds under which reference data changes are recorded (their list's slug)."""
-    from incidents.services.reference import LISTS
-
     return frozenset(LISTS)
 
 
@@ -110,11 +114,9 @@ def _number(identifier):
 
 def _incident_visible(reviewer, urn) -> Q:
     """The incident with reference `urn` (an expression) is one the reviewer may view."""
-    from incidents.models import Incident
-    from retention.models import ErasedIncident
 
-    condition = Q(Exists(Incident.objects.for_user(reviewer, policy.Action.VIEW).filter(urn=urn)))
-    if policy.may_use_system(reviewer) and reviewer.group != UserGroup.BASIC:
+    condition = Q(Exists(Incident.objects.for_user(reviewer, cases.Action.VIEW).filter(urn=urn)))
+    if capabilities.may_use_system(reviewer) and reviewer.group != UserGroup.BASIC:
         # An erased incident is gone, but its URN stays in the trail: its lead organisation,
         # which saw it whatever its marking, still sees its events.
         condition |= Q(
@@ -130,11 +132,9 @@ def _incident_visible(reviewer, urn) -> Q:
 def _record_conditions(reviewer, identifier) -> dict[str, Q]:
     """For each kind of personal record, the condition that the record numbered or named by
     `identifier` (an expression of text) is one the reviewer may see."""
-    from access.models import User
-    from people.models import Person
 
     number = _number(identifier)
-    people = policy.visible_people(reviewer)
+    people = persons.visible_people(reviewer)
     return {
         "incident": _incident_visible(reviewer, identifier),
         "person": Q(Exists(people.filter(pk=number)))
@@ -142,12 +142,13 @@ def _record_conditions(reviewer, identifier) -> dict[str, Q]:
         "user": Q(
             Exists(
                 User.objects.filter(pk=number).filter(
-                    Q(pk=reviewer.pk) | Q(pk__in=policy.audit_subjects_for(reviewer).values("pk"))
+                    Q(pk=reviewer.pk)
+                    | Q(pk__in=auditing.audit_subjects_for(reviewer).values("pk"))
                 )
             )
         ),
-        "disclosure": Q(Exists(policy.disclosures_for(reviewer).filter(pk=number))),
-        "breach": Q(Exists(policy.breaches_for(reviewer).filter(pk=number))),
+        "disclosure": Q(Exists(auditing.disclosures_for(reviewer).filter(pk=number))),
+        "breach": Q(Exists(auditing.breaches_for(reviewer).filter(pk=number))),
     }
 
 
@@ -186,7 +187,7 @@ def _filtered_record_visible(reviewer) -> Q:
 def record_visible(reviewer) -> Q:
     """The condition an audit event meets when `reviewer` may see the record it is about,
     and so its target, justification and details."""
-    own = Q(actor_id=reviewer.pk) if reviewer.pk is not None else policy.NOTHING
+    own = Q(actor_id=reviewer.pk) if reviewer.pk is not None else cases.NOTHING
     return own | (
         _target_visible(reviewer)
         & _detail_incident_visible(reviewer)
@@ -199,7 +200,6 @@ def visible_event_targets(reviewer, events: Iterable) -> set[int]:
     `reviewer` may see: `record_visible`, and every incident listed in details["incidents"]
     (a subject-access export lists the incidents it covered). One query, and a second only
     when some of the events list incidents - however many events."""
-    from audit.models import AuditEvent
 
     events = list(events)
     if not events:
@@ -232,16 +232,14 @@ def _listed_incidents(details) -> set[str]:
 
 def _visible_urns(reviewer, urns: set[str]) -> set[str]:
     """Which of these incident references the reviewer may see (one query)."""
-    from incidents.models import Incident
-    from retention.models import ErasedIncident
 
     viewable = (
-        Incident.objects.for_user(reviewer, policy.Action.VIEW)
+        Incident.objects.for_user(reviewer, cases.Action.VIEW)
         .filter(urn__in=urns)
         .order_by()
         .values_list("urn", flat=True)
     )
-    if policy.may_use_system(reviewer) and reviewer.group != UserGroup.BASIC:
+    if capabilities.may_use_system(reviewer) and reviewer.group != UserGroup.BASIC:
         viewable = viewable.union(
             ErasedIncident.objects.filter(
                 urn__in=urns, lead_organisation_id=reviewer.organisation_id
