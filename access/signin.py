@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -90,30 +89,6 @@ def record_refused_sign_in(user: User, reason: str, request=None) -> None:
         target=("user", user.pk),
         outcome=AuditEvent.Outcome.DENIED,
         details={"reason": reason},
-    )
-
-
-def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
-    """django-axes' answer to a sign-in of a locked account (AXES_LOCKOUT_CALLABLE).
-
-    The sign-in form has already said why (it sees `request.axes_locked_out`), so its page
-    is kept as it is: a form with an error, answered 200 like every other (a browser reports
-    a 4xx page as a failed load). Anything else that authenticated a locked account gets
-    the sign-in page with the lockout message."""
-    if original_response is not None and getattr(original_response, "context_data", None):
-        return original_response
-    from .forms import SignInForm
-
-    username = ""
-    if isinstance(credentials, dict):
-        username = str(credentials.get("username") or "")[:150]
-    return render(
-        request,
-        "access/sign_in.html",
-        {
-            "form": SignInForm(request, initial={"username": username}),
-            "problem": lockout_message(),
-        },
     )
 
 

@@ -18,6 +18,28 @@ from .middleware import pending_step, step_url
 from .models import SignedInSession
 
 
+def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
+    """django-axes' answer to a sign-in of a locked account (AXES_LOCKOUT_CALLABLE).
+
+    The sign-in form has already said why (it sees `request.axes_locked_out`), so its page
+    is kept as it is: a form with an error, answered 200 like every other (a browser reports
+    a 4xx page as a failed load). Anything else that authenticated a locked account gets
+    the sign-in page with the lockout message."""
+    if original_response is not None and getattr(original_response, "context_data", None):
+        return original_response
+    username = ""
+    if isinstance(credentials, dict):
+        username = str(credentials.get("username") or "")[:150]
+    return render(
+        request,
+        "access/sign_in.html",
+        {
+            "form": SignInForm(request, initial={"username": username}),
+            "problem": signin.lockout_message(),
+        },
+    )
+
+
 def _next(request, default: str = "") -> str:
     """The page to go on to: a `next` from the form or address if it is ours, else
     `default`."""

@@ -203,7 +203,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=10)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "access.signin.locked_out"
+AXES_LOCKOUT_CALLABLE = "access.views.locked_out"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
@@ -386,7 +386,7 @@ SERVICE_NAME = env_str("SERVICE_NAME", "ASB case management")
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 # The words printed for each protective marking (SPEC C7). "legacy" prints the Government
-# Protective Marking Scheme names that the seeds use; "gsc" the Government Security
+# Protective Marking Scheme names that the information-sharing agreements use; "gsc" the Government Security
 # Classifications that replaced them in 2014. See docs/decisions/0004-protective-marking.md.
 MARKING_SCHEME = env_str("MARKING_SCHEME", "legacy")
 MARKING_LABELS = {

@@ -13,8 +13,14 @@ from django.db import transaction
 
 from access import policy
 from access.models import User, UserGroup
+from people import services as people_services
 
 from ..models import ComplaintDraft, Incident
+from .incident import log_complaint
+from .repeats import refresh_repeat_flags
+from .risk import record_assessment
+from .tasks import create_alert
+from .worksheet import record_entry
 
 SECTIONS = ["initial_contact", "details", "people", "risk", "entry", "alert"]
 REQUIRED = {"details"}
@@ -87,48 +93,35 @@ class DraftInvalid(Exception):
         super().__init__(f"Sections with problems: {', '.join(errors)}")
 
 
-def _cleaned(form_class, raw, **kwargs):
-    form = form_class(raw, **kwargs)
-    if not form.is_valid():
-        return None, form.errors.get_json_data()
-    return form.cleaned_data, None
+@dataclass
+class CleanDraft:
+    """A draft's sections as plain values, read by their forms at the edge
+    (`incidents.draft_sections.clean_draft`): initial contact and details, and the first
+    entry and alert when those sections were completed (None otherwise)."""
+
+    contact: dict
+    details: dict
+    entry: dict | None = None
+    alert: dict | None = None
 
 
-def submit_draft(draft: ComplaintDraft, *, by: User, request=None) -> Submitted:
-    """Create the complaint from its draft. Raises DraftInvalid (nothing written, the draft
-    kept) when a section does not validate."""
-    from ..forms import IncidentDetailsForm, InitialContactForm
-
+def submit_draft(
+    draft: ComplaintDraft, *, by: User, sections: CleanDraft, request=None
+) -> Submitted:
+    """Create the complaint from its draft's cleaned `sections`. Raises DraftInvalid
+    (nothing written, the draft kept) when a rule refuses a section."""
     if draft.owner_id != by.pk:
         raise PermissionDenied
-    errors: dict = {}
-    contact, contact_errors = _cleaned(InitialContactForm, draft.data.get("initial_contact", {}))
-    details, details_errors = _cleaned(
-        IncidentDetailsForm, draft.data.get("details", {}), viewer=by
-    )
-    if "initial_contact" in draft.data and contact_errors:
-        errors["initial_contact"] = contact_errors
-    if details_errors or "details" not in draft.data:
-        errors["details"] = details_errors or {
-            "description": [{"message": "Enter what happened."}]
-        }
-    if errors:
-        raise DraftInvalid(errors)
     try:
         with transaction.atomic():
-            return _create(draft, by, contact or {}, details, request)
+            return _create(draft, by, sections, request)
     except ValidationError as error:
         raise DraftInvalid({"submit": error.message_dict if hasattr(error, "error_dict") else
                             {"__all__": error.messages}}) from None  # fmt: skip
 
 
-def _create(draft, by, contact, details, request) -> Submitted:
-    from people import services as people_services
-
-    from .incident import log_complaint
-    from .repeats import refresh_repeat_flags
-
-    fields = {**contact, **details}
+def _create(draft, by, sections: CleanDraft, request) -> Submitted:
+    fields = {**sections.contact, **sections.details}
     incident = log_complaint(
         by=by,
         area=fields.pop("area"),
@@ -159,8 +152,9 @@ def _create(draft, by, contact, details, request) -> Submitted:
                 **extra,
             )  # fmt: skip
     _record_risk(draft, by, incident, request)
-    _record_entry(draft, by, incident, request)
-    _send_alert(draft, by, incident, request)
+    if sections.entry is not None:
+        record_entry(incident, by=by, request=request, **sections.entry)
+    _send_alert(sections.alert, by, incident, request)
     repeats = refresh_repeat_flags(incident)
     draft.delete()
     return Submitted(incident=incident, repeats=repeats)
@@ -178,8 +172,6 @@ def _record_risk(draft, by, incident, request) -> None:
     raw = draft.data.get("risk")
     if not raw or "risk" not in draft.completed or by.group == UserGroup.BASIC:
         return
-    from .risk import record_assessment
-
     answers = {
         int(key.removeprefix("question_")): value == "yes"
         for key, value in raw.items()
@@ -188,29 +180,9 @@ def _record_risk(draft, by, incident, request) -> None:
     record_assessment(incident, by=by, answers=answers, notes=raw.get("notes", ""))
 
 
-def _record_entry(draft, by, incident, request) -> None:
-    raw = draft.data.get("entry")
-    if not raw or "entry" not in draft.completed:
+def _send_alert(cleaned: dict | None, by, incident, request) -> None:
+    if cleaned is None:
         return
-    from ..forms_complaint import FirstEntryForm
-    from .worksheet import record_entry
-
-    cleaned, problems = _cleaned(FirstEntryForm, raw)
-    if problems:
-        raise ValidationError({"entry": "The working-sheet entry has a problem."})
-    record_entry(incident, by=by, request=request, **cleaned)
-
-
-def _send_alert(draft, by, incident, request) -> None:
-    raw = draft.data.get("alert")
-    if not raw or "alert" not in draft.completed:
-        return
-    from ..forms_complaint import AlertColleagueForm
-    from .tasks import create_alert
-
-    cleaned, problems = _cleaned(AlertColleagueForm, raw, user=by)
-    if problems:
-        raise ValidationError({"alert": "The alert has a problem."})
     recipient = cleaned["recipient"]
     if not policy.can(recipient, policy.Action.VIEW, incident):
         raise ValidationError({"alert": f"{recipient} cannot see this complaint."})

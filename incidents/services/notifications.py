@@ -115,12 +115,17 @@ def notify(
     return alert
 
 
+# How an e-mail is handed to Celery: the `deliver_notification` task's `delay`, installed by
+# the incidents app when it is ready (incidents.apps), since the task module imports this one.
+email_queue = None
+
+
 def _queue_email(alert_id: int) -> None:
     """Hand the e-mail to Celery. If Redis is down this raises, `on_commit(robust=True)` logs
     it, the user's work stands, and `deliver_pending` sends the e-mail later."""
-    from ..tasks import deliver_notification
-
-    deliver_notification.delay(alert_id)
+    if email_queue is None:
+        raise RuntimeError("No e-mail queue: the incidents app is not ready.")
+    email_queue(alert_id)
 
 
 # --- The e-mail ---------------------------------------------------------------------------

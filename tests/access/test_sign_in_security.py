@@ -124,7 +124,7 @@ def test_a_right_password_clears_earlier_failures(client, officer):
 
 
 def test_the_lockout_page_stands_alone_when_there_is_no_sign_in_page_to_keep(rf, db):
-    from access.signin import locked_out
+    from access.views import locked_out
 
     request = rf.post(reverse("sign-in"))
     response = locked_out(request, None, {"username": "blaby.officer", "password": WRONG})

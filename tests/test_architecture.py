@@ -1,0 +1,130 @@
+"""The import rules of docs/architecture.md, checked on the real import graph (grimp, the
+library behind import-linter): a new import that breaks a rule fails the suite.
+
+1. No import cycle between modules (a function-level import counts: it is still a cycle).
+2. Models import no policy, services, forms, views or API.
+3. Services import no forms, views or API (they take the acting user and plain values).
+4. The access policy imports no services, forms, views or API.
+
+The audit core (audit.models, audit.services, audit.chain) is the ground floor: every layer
+records events through it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import grimp
+import pytest
+
+APPS = ("access", "audit", "incidents", "people", "reports", "retention", "sentinel")
+IGNORED = re.compile(r"\.(migrations|management)(\.|$)")
+
+MODELS = re.compile(r"^\w+\.models(\.|$)")
+SERVICES = re.compile(r"^\w+(\.\w+)*\.services(\.|$)")
+# The audit core (events and their chain) is the ground floor: everyone records events.
+AUDIT_CORE = re.compile(r"^audit\.(models|services|chain)$")
+POLICY = re.compile(r"^access\.policy(\.|$)")
+EDGES = re.compile(r"(^|\.)(forms\w*|views|api|urls\w*|\w+_views)(\.|$)")
+
+
+@cache
+def graph():
+    return grimp.build_graph(*APPS)
+
+
+def modules() -> list[str]:
+    return sorted(m for m in graph().modules if not IGNORED.search(m))
+
+
+def imports(module: str) -> set[str]:
+    return {m for m in graph().find_modules_directly_imported_by(module) if not IGNORED.search(m)}
+
+
+def cycles() -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for root in modules():
+        if root in index:
+            continue
+        work = [(root, iter(sorted(imports(root))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(imports(child)))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycle_between_modules():
+    assert cycles() == []
+
+
+def _breaking(importers: re.Pattern, forbidden: list[re.Pattern]) -> list[str]:
+    return [
+        f"{module} -> {imported}"
+        for module in modules()
+        if importers.search(module)
+        for imported in sorted(imports(module))
+        if any(rule.search(imported) for rule in forbidden) and not AUDIT_CORE.search(imported)
+    ]
+
+
+def test_models_import_no_policy_services_forms_views_or_api():
+    assert _breaking(MODELS, [POLICY, SERVICES, EDGES]) == []
+
+
+def test_services_import_no_forms_views_or_api():
+    assert _breaking(SERVICES, [EDGES]) == []
+
+
+def test_the_policy_imports_no_services_forms_views_or_api():
+    assert _breaking(POLICY, [SERVICES, EDGES]) == []
+
+
+@pytest.mark.parametrize(
+    ("importers", "forbidden", "example"),
+    [
+        (MODELS, [POLICY], ("incidents.models.incident", "access.policy.cases")),
+        (SERVICES, [EDGES], ("incidents.services.drafts", "incidents.forms")),
+        (POLICY, [SERVICES], ("access.policy.cases", "incidents.services.reference")),
+    ],
+)
+def test_the_rules_catch_what_they_forbid(importers, forbidden, example):
+    """The patterns match the modules they are about, so a rule cannot pass by matching
+    nothing."""
+    importer, imported = example
+    assert importers.search(importer)
+    assert any(rule.search(imported) for rule in forbidden)
