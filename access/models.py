@@ -1,6 +1,6 @@
 """Who is in the partnership: organisations, the area tree, jurisdictions and users (T1-T3, G-).
 
-What each of them may see or do is decided in `access/policy.py`, never here.
+What each of them may see or do is decided in `access/policy/`, never here.
 """
 
 from django.contrib.auth.models import AbstractUser, Group
@@ -111,7 +111,7 @@ class Jurisdiction(models.Model):
 
 
 class UserGroup(models.TextChoices):
-    """The five groups of seed 000 s3.5, least privilege first. Each user is in exactly one.
+    """The five groups (§3, G1-G4), least privilege first. Each user is in exactly one.
 
     The value is also the name of the Django auth Group that carries the group's model
     permissions (created by migration access/0002).

@@ -1,4 +1,5 @@
-"""The example partnership of seed 000 (ACCESS-MATRIX.md): areas, organisations, jurisdictions.
+"""The example partnership of the Leicestershire Sentinel information-sharing agreement
+(docs/access-model.md has its table): areas, organisations, jurisdictions.
 
 Used by the demo data command and by the access tests, so that the tests check the very
 partnership a newcomer sees in the demo.

@@ -1,7 +1,7 @@
 """Writes in the access app: explicit shares of an incident (V1).
 
 Shares made for a task are not stored here: the task issue computes them from the task
-itself, so they end when the task does (CONVENTIONS: stored grants go stale).
+itself, so they end when the task does (a stored grant goes stale when its reason ends).
 """
 
 from django.contrib.auth.models import Group

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.forms import handle_post
+
 from . import policy, signin, two_factor
 from .forms import PasswordChangeForm, SignInForm, TwoFactorCodeForm
 from .middleware import pending_step, step_url
@@ -166,12 +168,15 @@ def password_change(request):
     user = request.user
     forced = user.must_change_password
     form = PasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        new_password = form.cleaned_data["new_password"]
-        signin.change_password(user, new_password=new_password, request=request)
-        messages.success(request, "Your password has been changed.")
-        return redirect(_next(request, reverse("dashboard" if forced else "account")))
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: signin.change_password(
+            user, new_password=data["new_password"], request=request
+        ),
+        success="Your password has been changed.",
+        redirect_to=_next(request, reverse("dashboard" if forced else "account")),
+    ) or render(
         request,
         "access/password_change.html",
         {"form": form, "forced": forced, "next": _next(request), **_held(request)},

@@ -184,9 +184,9 @@ class AuditEvent(models.Model):
 
 
 class Disclosure(models.Model):
-    """A disclosure of information held on the system made outside the agreement (A5; seed
-    000 s3.4: recorded by the administrator at the organisation concerned, reported by
-    volume and reason to the partnership's control group)."""
+    """A disclosure of information held on the system made outside the agreement (A5:
+    recorded by the administrator at the organisation concerned, reported by volume and
+    reason to the partnership's control group)."""
 
     class Reason(models.TextChoices):
         CRIME = "crime", "Prevention or detection of crime, apprehension or prosecution"
@@ -243,7 +243,7 @@ class Disclosure(models.Model):
 
 
 class Breach(models.Model):
-    """A breach of the agreement and its investigation (A6; seed 000 s4)."""
+    """A breach of the agreement and its investigation (A6, docs/requirements.md)."""
 
     class Category(models.TextChoices):
         LOSS_OR_THEFT = "loss_theft", "Loss or theft of data or information"

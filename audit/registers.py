@@ -3,8 +3,8 @@
 Disclosures and breaches are recorded and updated here, each in one transaction with its
 audit event. The review pages' own reads are audited here too: a page of the audit trail
 (AUDIT_REVIEWED, with its filters), an export of it (EXPORTED), a register entry opened
-(REGISTER_VIEWED) and the disclosure report (DISCLOSURE_REPORTED) - "the audit review is
-audited" (seed 000 s3.4).
+(REGISTER_VIEWED) and the disclosure report (DISCLOSURE_REPORTED): monitoring the use of the
+system is itself monitored (A4).
 
 Disclosures are never changed once recorded: a register of what left the partnership must
 read as it was written. Breaches are updated as their investigation goes on; a save based
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access import policy
-from incidents.services.conflicts import StaleEdit, changes_since
+from common.conflicts import StaleEdit, changes_since
 
 from .models import AuditEvent, Breach, Disclosure
 from .services import record_event

@@ -234,9 +234,9 @@ class Bench:
         from guardian.shortcuts import get_objects_for_user
 
         from access import policy
+        from common.pagination import CappedPaginator
         from incidents.models import Incident
         from incidents.views.case import LIST_LIMIT, PAGE_SIZE
-        from sentinel.pagination import CappedPaginator
 
         from .guardian import generic_guardian_grants
 

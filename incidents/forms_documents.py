@@ -4,7 +4,7 @@ service checks the file itself (type by content, size, virus scan) and audits re
 from django import forms
 from django.conf import settings
 
-from sentinel.forms import GovukBoundField
+from common.forms import GovukBoundField
 
 from .models import Document
 from .services.documents import ALLOWED_TYPES_TEXT, megabytes

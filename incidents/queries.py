@@ -5,6 +5,10 @@ sweeps, so the page and the e-mails agree on which cases are late.
 These narrow a queryset; they never decide access. Pages start from the policy
 (`policy.visible_incidents(user)`); the sweeps ask the policy who may be told.
 
+At the end are the getters of the records that pages and the API reach by their id (a task,
+an alert, a working-sheet entry, a complaint draft): each asks the policy, and answers 404 for
+a missing record and for one out of scope alike, logged once through `policy.deny` (V5).
+
 The victim-update clock (R3): `Incident.victim_clock_from` is when the complaint was reported,
 then the last recorded victim contact. With N days allowed at the case's risk level and L
 days' notice (CaseRules), counting the clock's day as day 0:
@@ -33,9 +37,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from access import policy
 from access.policy import NOTHING
 
-from .models import CaseRules, Incident, RiskAssessment, WorkingSheetEntry
+from .models import (
+    Alert,
+    CaseRules,
+    ComplaintDraft,
+    Incident,
+    RiskAssessment,
+    Task,
+    WorkingSheetEntry,
+)
 
 RiskLevel = Incident.RiskLevel
 ReferralTo = WorkingSheetEntry.ReferralTo
@@ -97,7 +110,7 @@ def victim_updates(state: str, *, today: date, rules: CaseRules) -> Q:
 
 
 def required_referral(incident: Incident) -> str:
-    """Who a High-risk case must be referred to (seed 000 Appendix D): the Adult Referral &
+    """Who a High-risk case must be referred to (R2): the Adult Referral &
     Co-ordination team when the police lead it, otherwise the local authority's ASB
     co-ordinator."""
     if incident.lead_organisation.is_police:
@@ -167,3 +180,63 @@ def referral_outstanding(incident: Incident) -> bool:
         .first()
     )
     return not recorded
+
+
+# --- Records reached by their id (V5) ----------------------------------------------------------
+
+
+def get_task_for_user(user, pk, *, request=None) -> Task:
+    """A task, for someone who can see its incident (which includes its assignee while it is
+    open). A missing task is denied here; the incident's read or denial is logged by
+    `policy.get_incident_for_user`. `task.incident` is the incident the policy returned (with
+    `allowed_edit`)."""
+    return policy.get_case_record(
+        user,
+        Task.objects.select_related("assigned_to__organisation", "assigned_by__organisation"),
+        pk,
+        kind="task",
+        request=request,
+    )
+
+
+def get_alert_for_user(user, pk, *, request=None, alerts=None, action: str = "view") -> Alert:
+    """One of the user's own alerts (from `alerts`, a queryset of them, e.g. annotated for the
+    API); anyone else's is denied as a missing one is."""
+    alerts = Alert.objects.all() if alerts is None else alerts
+    alert = alerts.filter(pk=pk, recipient_id=user.pk).first() if policy.is_key(pk) else None
+    if alert is None:
+        exists = policy.is_key(pk) and Alert.objects.filter(pk=pk).exists()
+        policy.deny(user, request, ("alert", pk), action, exists=exists)
+    return alert
+
+
+def get_entry_for_user(
+    user,
+    pk,
+    *,
+    urn: str | None = None,
+    action: str = policy.Action.VIEW,
+    request=None,
+    record_view: bool | None = None,
+) -> WorkingSheetEntry:
+    """A working-sheet entry, reached through its incident (`policy.get_case_record`)."""
+    return policy.get_case_record(
+        user,
+        WorkingSheetEntry.objects.select_related("author__organisation", "involvement__person"),
+        pk,
+        kind="entry",
+        action=action,
+        urn=urn,
+        request=request,
+        record_view=record_view,
+    )
+
+
+def get_draft_for_user(user, pk, *, request=None, action: str = "view") -> ComplaintDraft:
+    """One of the user's own complaint drafts (`policy.drafts_for`); anyone else's is denied
+    as a missing one is."""
+    draft = policy.drafts_for(user).filter(pk=pk).first() if policy.is_key(pk) else None
+    if draft is None:
+        exists = policy.is_key(pk) and ComplaintDraft.objects.filter(pk=pk).exists()
+        policy.deny(user, request, ("complaint_draft", pk), action, exists=exists)
+    return draft

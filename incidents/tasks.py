@@ -1,4 +1,4 @@
-"""Background work for the incidents app (CONVENTIONS: thin tasks over services).
+"""Background work for the incidents app: thin tasks over the services (CONTRIBUTING.md).
 
 Every notification is already in the database (the outbox) before any task runs; these tasks
 only deliver and remind. They take ids, re-fetch, tolerate rows that have gone (an incident

@@ -18,20 +18,12 @@ from rest_framework.response import Response
 from access import policy
 from access.api import PartnershipUser
 from access.models import UserGroup
-from audit.models import AuditEvent
-from audit.services import record_event
+from common.api import field_errors
+from common.conflicts import StaleEdit
 from incidents.api import incident_in_query
-from incidents.services.conflicts import StaleEdit
 
-from . import services
+from . import queries, services
 from .models import Involvement, Person
-
-
-def _field_errors(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
-
 
 # --- Serializers ------------------------------------------------------------------------------
 
@@ -201,10 +193,6 @@ class PersonViewSet(
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        except DjangoValidationError as error:
-            raise _field_errors(error) from None
-        except PermissionDenied:
-            raise Http404 from None
         return Response(PersonSerializer(person).data)
 
     @extend_schema(
@@ -265,25 +253,10 @@ class InvolvementViewSet(
         return super().list(request, *args, **kwargs)
 
     def get_object(self):
-        pk = self.kwargs["pk"]
-        urn = (
-            Involvement.objects.filter(pk=pk).values_list("incident__urn", flat=True).first()
-            if str(pk).isdigit()
-            else None
-        )
-        if urn is None:
-            record_event(
-                AuditEvent.Type.ACCESS_DENIED,
-                actor=self.request.user,
-                request=self.request,
-                target=("involvement", str(pk)[:64]),
-                outcome=AuditEvent.Outcome.DENIED,
-                details={"action": "view", "exists": False, "path": self.request.path},
-            )
-            raise Http404
         # Logs the read of the incident, or the denial (V5).
-        incident = policy.get_incident_for_user(self.request.user, urn, request=self.request)
-        return incident.involvements.select_related("incident", "created_by").get(pk=pk)
+        return queries.get_involvement_for_user(
+            self.request.user, self.kwargs["pk"], request=self.request, related=("created_by",)
+        )
 
     @extend_schema(request=InvolvementCreateSerializer, responses={201: InvolvementSerializer})
     def create(self, request, *args, **kwargs):
@@ -319,7 +292,7 @@ class InvolvementViewSet(
                 request=request,
             )
         except DjangoValidationError as error:
-            errors = _field_errors(error).detail
+            errors = field_errors(error)
             # A new person's details come back under "person_fields", where they were sent.
             nested = {k: v for k, v in errors.items() if k in services.PERSON_FIELDS}
             if nested:

@@ -14,7 +14,7 @@ from audit.services import record_event
 from incidents.models import Document
 
 from .models import Intervention, InterventionType, Involvement, Statement
-from .services import (
+from .rules import (
     INTERVENTION_ROLES,
     ISSUED_STATUSES,
     STATEMENT_ROLES,

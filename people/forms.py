@@ -1,8 +1,10 @@
 """Forms for people, involvements, statements, interventions and consent.
 
-Forms check the shape of what was typed; the rules live in people/services.py, and a form
-that can run them early (`PersonDetailsForm`) does so, so that every message shows on the
-first submit.
+Forms check the shape of what was typed (a date, a whole number, a choice from the list,
+what is required, the length the input allows); the rules, and their messages, live in
+people/services.py. A form that can run a rule early, so that every message shows on the
+first submit, calls the service's own function (`PersonDetailsForm.clean`,
+`_DependantMixin._check_dependant`), and a required field asks in the service's words.
 """
 
 from django import forms
@@ -58,7 +60,9 @@ class DateField(forms.DateField):
     """A date typed as day/month/year in a text box (not the browser's date picker), with
     messages in the words GOV.UK forms use."""
 
-    def __init__(self, label, *, required=False, help_text=DATE_HINT, **kwargs):
+    def __init__(
+        self, label, *, required=False, help_text=DATE_HINT, required_message="", **kwargs
+    ):
         super().__init__(
             label=label,
             required=required,
@@ -69,7 +73,7 @@ class DateField(forms.DateField):
                 attrs={"class": "govuk-input--width-10", "inputmode": "numeric"},
             ),
             error_messages={
-                "required": f"Enter the {label.lower()}",
+                "required": required_message or f"Enter the {label.lower()}",
                 "invalid": f"{label} must be a real date, like 27/03/2007",
             },
             **kwargs,
@@ -81,7 +85,7 @@ def _role_field(label="Their role in the incident"):
         label=label,
         choices=Involvement.Role.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose their role in the incident"},
+        error_messages={"required": services.CHOOSE_ROLE},
     )
 
 
@@ -92,12 +96,16 @@ def _dependant_field():
         queryset=Involvement.objects.none(),
         required=False,
         empty_label="Not a dependant",
-        error_messages={"invalid_choice": "Choose someone involved in this incident"},
+        error_messages={"invalid_choice": services.CHOOSE_SOMEONE_INVOLVED},
     )
 
 
 class _DependantMixin:
+    """Whose dependant someone is (P3), checked as soon as the role is known, by the
+    service's rule (`services.dependant_problem`)."""
+
     def _set_dependants(self, incident):
+        self._incident = incident
         field = self.fields["dependant_of"]
         field.queryset = (
             incident.involvements.exclude(role=Involvement.Role.DEPENDANT)
@@ -107,11 +115,12 @@ class _DependantMixin:
         field.label_from_instance = involvement_label
 
     def _check_dependant(self, cleaned):
-        role, dependant_of = cleaned.get("role"), cleaned.get("dependant_of")
-        if role == Involvement.Role.DEPENDANT and dependant_of is None:
-            self.add_error("dependant_of", "Choose whose dependant they are")
-        elif role and role != Involvement.Role.DEPENDANT and dependant_of is not None:
-            self.add_error("dependant_of", "Only a dependant is recorded as someone's dependant")
+        role = cleaned.get("role")
+        if not role:
+            return  # the role has its own message
+        problem = services.dependant_problem(self._incident, role, cleaned.get("dependant_of"))
+        if problem:
+            self.add_error("dependant_of", problem)
 
 
 def involvement_label(involvement: Involvement) -> str:
@@ -126,30 +135,25 @@ class PersonDetailsForm(forms.Form):
         "First name",
         required=True,
         max_length=100,
-        required_message="Enter their first name",
+        required_message=services.ENTER_GIVEN_NAME,
         autocomplete="off",
     )
     family_name = _text(
         "Last name",
         required=True,
         max_length=100,
-        required_message="Enter their last name",
+        required_message=services.ENTER_FAMILY_NAME,
         autocomplete="off",
     )
     other_names = _text("Other names or aliases", max_length=200)
     date_of_birth = DateField("Date of birth")
+    # Its range is the service's rule, checked in `clean`.
     estimated_age = forms.IntegerField(
         label="Estimated age",
         help_text="Only if you do not know their date of birth.",
         required=False,
-        min_value=0,
-        max_value=120,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
-        error_messages={
-            "invalid": "Estimated age must be a whole number, like 35",
-            "min_value": "Estimated age must be a whole number between 0 and 120",
-            "max_value": "Estimated age must be a whole number between 0 and 120",
-        },
+        error_messages={"invalid": "Estimated age must be a whole number, like 35"},
     )
     gender = forms.ChoiceField(
         label="Gender",
@@ -182,13 +186,13 @@ class PersonDetailsForm(forms.Form):
         ),
         error_messages={"max_length": "Phone number must be 30 characters or fewer"},
     )
-    email = forms.EmailField(
+    # Its format is checked by the service's own function, as the field is cleaned (as an
+    # EmailField would): an address too long and badly formed shows both messages.
+    email = forms.CharField(
         label="Email address",
         required=False,
         max_length=254,
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com"
-        },
+        validators=[services.check_email],
         widget=forms.EmailInput(attrs={"spellcheck": "false"}),
     )
     ni_number = _text(
@@ -244,14 +248,14 @@ class FindPersonForm(_DependantMixin, forms.Form):
         "First name",
         required=True,
         max_length=100,
-        required_message="Enter their first name",
+        required_message=services.ENTER_GIVEN_NAME,
         autocomplete="off",
     )
     family_name = _text(
         "Last name",
         required=True,
         max_length=100,
-        required_message="Enter their last name",
+        required_message=services.ENTER_FAMILY_NAME,
         autocomplete="off",
     )
     date_of_birth = DateField("Date of birth", help_text=f"If known. {DATE_HINT}")
@@ -290,6 +294,7 @@ class AnonymisedInvolvementForm(_DependantMixin, forms.Form):
         max_length=100,
         width=20,
         help_text="For example, “Victim A” or “Witness 2”. Do not use their name.",
+        required_message=services.ENTER_LABEL,
     )
     role = _role_field()
     dependant_of = _dependant_field()
@@ -298,9 +303,6 @@ class AnonymisedInvolvementForm(_DependantMixin, forms.Form):
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["anonymised_label"].error_messages["required"] = (
-            "Enter a label, such as “Victim A”"
-        )
         self._set_dependants(incident)
 
     def clean(self):
@@ -411,15 +413,17 @@ class ConsentForm(forms.Form):
         label="Consent to",
         choices=Consent.Scope.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what the consent is for"},
+        error_messages={"required": services.CHOOSE_CONSENT_SCOPE},
     )
     status = forms.ChoiceField(
         label="Decision",
         choices=Consent.Status.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether consent was given, withheld or withdrawn"},
+        error_messages={"required": services.CHOOSE_CONSENT_STATUS},
     )
-    decided_on = DateField("Date of the decision", required=True)
+    decided_on = DateField(
+        "Date of the decision", required=True, required_message=services.ENTER_DECISION_DATE
+    )
     notes = _textarea("Notes", help_text="For example, how they told you.")
 
 
@@ -429,7 +433,7 @@ class PersonSearchForm(forms.Form):
         "Last name",
         required=True,
         max_length=100,
-        required_message="Enter their last name",
+        required_message=services.ENTER_FAMILY_NAME,
         autocomplete="off",
     )
     date_of_birth = DateField("Date of birth", help_text=f"If known. {DATE_HINT}")

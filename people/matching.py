@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 
 from access import policy
-from sentinel.validation import normalise_postcode
+from common.validation import normalise_postcode
 
 from .models import Person
 

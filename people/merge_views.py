@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from access import policy
-from sentinel.forms import add_service_errors
+from common.forms import handle_post
 
-from . import services
+from . import queries, services
 from .forms import (
     MergeConfirmForm,
     MergePickForm,
@@ -99,24 +98,15 @@ def people_merge(request):
                 # Merged or out of sight since they compared them: back to choosing.
                 return _pick_again(request, confirm)
             keep, duplicate = pair
-            try:
-                services.merge_people(
-                    keep,
-                    duplicate,
-                    by=user,
-                    reason=confirm.cleaned_data["reason"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(confirm, error)
-            except PermissionDenied:
-                raise Http404 from None
-            else:
-                messages.success(
-                    request, f"Person {duplicate.pk} has been merged into this record."
-                )
-                return redirect("person-detail", pk=keep.pk)
-            return _confirm_merge(request, confirm, keep, duplicate)
+            return handle_post(
+                request,
+                confirm,
+                lambda data: services.merge_people(
+                    keep, duplicate, by=user, reason=data["reason"], request=request
+                ),
+                success=f"Person {duplicate.pk} has been merged into this record.",
+                redirect_to=reverse("person-detail", args=[keep.pk]),
+            ) or _confirm_merge(request, confirm, keep, duplicate)
         keep_id, duplicate_id = confirm["keep"].value(), confirm["duplicate"].value()
         people = {
             str(p.pk): p
@@ -185,31 +175,22 @@ def people_merge_undo(request, pk: int):
     """Undo a merge: `pk` is the record that was merged away. Reached from the page of the
     record it was merged into, so that record must be one the administrator can see."""
     user = request.user
-    if not policy.may_merge_people(user):
-        raise Http404
-    duplicate = (
-        Person.objects.filter(pk=pk, merged_into__in=policy.visible_people(user))
-        .select_related("merged_into")
-        .first()
-    )
-    if duplicate is None:
-        raise Http404
+    duplicate = queries.get_merged_person_for_user(user, pk, request=request)
     merge = services.latest_merge(duplicate)
     form = UndoMergeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        keep = duplicate.merged_into
-        try:
-            services.undo_merge(
-                duplicate, by=user, reason=form.cleaned_data["reason"], request=request
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, f"The merge of person {duplicate.pk} has been undone.")
-            return redirect("person-detail", pk=keep.pk)
-    return render(
+
+    def undo(data):
+        keep = duplicate.merged_into  # before the undo clears it
+        services.undo_merge(duplicate, by=user, reason=data["reason"], request=request)
+        return keep
+
+    return handle_post(
+        request,
+        form,
+        undo,
+        success=f"The merge of person {duplicate.pk} has been undone.",
+        redirect_to=lambda keep: reverse("person-detail", args=[keep.pk]),
+    ) or render(
         request,
         "people/merge_undo.html",
         {

@@ -1,6 +1,6 @@
 """People, kept once and linked to incidents through involvements (SPEC P1-P6).
 
-Who may see a person is decided in access/policy.py (`visible_people`): someone who can see
+Who may see a person is decided in access/policy/ (`visible_people`): someone who can see
 at least one incident the person is involved in.
 """
 
@@ -12,7 +12,7 @@ from incidents.models import Incident
 
 
 class InterventionType(models.Model):
-    """Interventions and disposals (seed 004 s3.4.1); reference data administrators keep."""
+    """Interventions and disposals (P5); reference data administrators keep."""
 
     code = models.CharField(max_length=40, unique=True)
     label = models.CharField(max_length=200)
@@ -220,7 +220,7 @@ class Intervention(models.Model):
 
 
 class Consent(models.Model):
-    """Consent to share, per person, incident and scope (P6; seeds 002 s6, 003 s5).
+    """Consent to share, per person, incident and scope (P6, docs/requirements.md).
 
     The newest record for a (person, incident, scope) is the one in force; earlier ones stay
     as the history of what was given, withheld or withdrawn.

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -23,12 +23,12 @@ from access import policy
 from audit.history import history_of
 from audit.models import AuditEvent
 from audit.services import record_event
+from common.conflicts import StaleEdit
+from common.forms import add_service_errors, handle_post
 from incidents.models import Incident
-from incidents.services.conflicts import StaleEdit
 from incidents.services.repeats import PERPETRATOR_ROLES, VICTIM_ROLES
-from sentinel.forms import add_service_errors
 
-from . import services
+from . import queries, services
 from .forms import (
     AnonymisedInvolvementForm,
     ConsentForm,
@@ -41,7 +41,7 @@ from .forms import (
     StatementForm,
 )
 from .matching import find_matches
-from .models import Consent, Intervention, Involvement, Person
+from .models import Consent, Involvement, Person
 
 ROLE_ORDER = [
     Involvement.Role.COMPLAINANT,
@@ -416,26 +416,22 @@ def _add_anonymised(request, incident, context):
     form = AnonymisedInvolvementForm(
         request.POST if request.method == "POST" else None, incident=incident
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            involvement = services.add_involvement(
-                incident,
-                by=request.user,
-                role=form.cleaned_data["role"],
-                anonymised_label=form.cleaned_data["anonymised_label"],
-                dependant_of=form.cleaned_data["dependant_of"],
-                risk_notes=form.cleaned_data["risk_notes"],
-                support_needs=form.cleaned_data["support_needs"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, f"{involvement.anonymised_label} added to {incident.urn}.")
-            return redirect("incident-detail", urn=incident.urn)
-    return render(request, "people/involvement_anonymised.html", {**context, "form": form})
+    return handle_post(
+        request,
+        form,
+        lambda data: services.add_involvement(
+            incident,
+            by=request.user,
+            role=data["role"],
+            anonymised_label=data["anonymised_label"],
+            dependant_of=data["dependant_of"],
+            risk_notes=data["risk_notes"],
+            support_needs=data["support_needs"],
+            request=request,
+        ),
+        success=lambda involvement: f"{involvement.anonymised_label} added to {incident.urn}.",
+        redirect_to=reverse("incident-detail", args=[incident.urn]),
+    ) or render(request, "people/involvement_anonymised.html", {**context, "form": form})
 
 
 # --- One involvement: statements (P4), interventions (P5), consent (P6) -----------------------
@@ -467,10 +463,10 @@ def _consent_by_scope(involvement: Involvement) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def involvement_detail(request, urn: str, pk: int):
     user = request.user
-    incident = policy.get_incident_for_user(user, urn, request=request)
-    involvement = get_object_or_404(
-        incident.involvements.select_related("person", "dependant_of__person"), pk=pk
+    involvement = queries.get_involvement_for_user(
+        user, pk, urn=urn, request=request, related=("person", "dependant_of__person")
     )
+    incident = involvement.incident
     may_edit = bool(incident.allowed_edit)
     takes_statements = involvement.role in services.STATEMENT_ROLES
     takes_interventions = involvement.role in services.INTERVENTION_ROLES
@@ -500,22 +496,13 @@ def involvement_detail(request, urn: str, pk: int):
         active = consent_form
     if which and active is None:
         raise Http404
-    if active is not None and active.is_valid():
-        try:
-            _record(which, active.cleaned_data, involvement, incident, user, request)
-        except ValidationError as error:
-            add_service_errors(active, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            done = {
-                "statement": "Statement recorded.",
-                "intervention": "Intervention recorded.",
-                "consent": "Consent decision recorded.",
-            }
-            messages.success(request, done[which])
-            return redirect("involvement-detail", urn=incident.urn, pk=involvement.pk)
-    return render(
+    return handle_post(
+        request,
+        active,
+        lambda data: _record(which, data, involvement, incident, user, request),
+        success=_RECORDED.get(which),
+        redirect_to=reverse("involvement-detail", args=[incident.urn, involvement.pk]),
+    ) or render(
         request,
         "people/involvement_detail.html",
         {
@@ -544,6 +531,13 @@ def involvement_detail(request, urn: str, pk: int):
     )
 
 
+_RECORDED = {
+    "statement": "Statement recorded.",
+    "intervention": "Intervention recorded.",
+    "consent": "Consent decision recorded.",
+}
+
+
 def _record(which, data, involvement, incident, user, request) -> None:
     if which == "statement":
         services.record_statement(
@@ -565,27 +559,22 @@ def _record(which, data, involvement, incident, user, request) -> None:
 @require_http_methods(["GET", "POST"])
 def intervention_edit(request, urn: str, pk: int, intervention_pk: int):
     user = request.user
-    incident = policy.get_incident_for_user(user, urn, "edit", request=request, record_view=True)
-    intervention = get_object_or_404(
-        Intervention.objects.select_related("involvement__person", "type"),
-        pk=intervention_pk,
-        involvement_id=pk,
-        involvement__incident=incident,
+    intervention = queries.get_intervention_for_user(
+        user, urn, pk, intervention_pk, request=request
     )
+    incident = intervention.involvement.incident
     form = InterventionForm(
-        request.POST if request.method == "POST" else None, instance=intervention
+        request.POST if request.method == "POST" else None,
+        instance=intervention,
+        user=request.user,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_intervention(intervention, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, "Intervention updated.")
-            return redirect("involvement-detail", urn=incident.urn, pk=pk)
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.update_intervention(intervention, by=user, **data),
+        success="Intervention updated.",
+        redirect_to=reverse("involvement-detail", args=[incident.urn, pk]),
+    ) or render(
         request,
         "people/intervention_edit.html",
         {

@@ -371,7 +371,7 @@ SMALLEST_SHOWN = 5
 
 
 def suppressed(count: int):
-    """A count for publication: 1 to 4 become "suppressed" (seed 001 s6); 0 stays 0, since
+    """A count for publication: 1 to 4 become "suppressed" (S5); 0 stays 0, since
     an empty cell identifies no one."""
     return SUPPRESSED if 0 < count < SMALLEST_SHOWN else count
 

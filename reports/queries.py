@@ -14,11 +14,13 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 
+from access import policy
 from access.models import Area
 from incidents.models import AggravatingFactor, Incident
 from incidents.queries import day_start
 from people.models import Intervention, Involvement, Person
 
+from .models import SavedReport
 from .search import incidents_matching_text
 
 SUBJECTS = {
@@ -324,3 +326,16 @@ def _label(dimension: str, value) -> str:
 
 def _sort_label(label: str):
     return (label in ("Not known", "Not assessed"), label)
+
+
+# --- Saved report definitions --------------------------------------------------------------
+
+
+def get_saved_report_for_user(user, pk, *, request=None, action: str = "view") -> SavedReport:
+    """One of the user's own saved definitions (`policy.saved_reports_for`); anyone else's
+    answers 404 as a missing one does, logged once (V5)."""
+    found = policy.saved_reports_for(user).filter(pk=pk).first() if policy.is_key(pk) else None
+    if found is None:
+        exists = policy.is_key(pk) and SavedReport.objects.filter(pk=pk).exists()
+        policy.deny(user, request, ("report", pk), action, exists=exists)
+    return found

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from sentinel.validation import normalise_postcode
+from common.validation import normalise_postcode
 
 # A URN (ASB-2026-000123) or something shaped like a reference: matched exactly-ish.
 REFERENCE = re.compile(r"^[A-Za-z]{2,5}[-/ ]?\d[\w/-]*$")

@@ -1,5 +1,5 @@
 """Read-side queries of the retention pages (SPEC D1-D3): what each page shows, in a fixed
-number of queries whatever the data. Scope always comes from the policy (access/policy.py):
+number of queries whatever the data. Scope always comes from the policy (access/policy/):
 these functions narrow or describe what the policy gives, never widen it."""
 
 from __future__ import annotations

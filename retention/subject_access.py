@@ -58,10 +58,10 @@ from django.utils.text import capfirst
 from access import policy
 from audit.models import AuditEvent
 from audit.services import record_event
+from common.exports import marking_label
 from incidents.models import Document, Incident, RiskAssessment, WorkingSheetEntry
 from people.models import Consent, Intervention, Involvement, Person, Statement
 from people.services import PERSON_FIELDS
-from reports.exports import marking_label
 
 # The kinds of item an export holds, in the order the pages and the PDF show them.
 KINDS = [

@@ -95,7 +95,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "libraries": {"pagination": "sentinel.pagination"},
+            "libraries": {"pagination": "common.pagination"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -107,7 +107,7 @@ TEMPLATES = [
         },
     },
 ]
-FORM_RENDERER = "sentinel.forms.GovukFormRenderer"
+FORM_RENDERER = "common.forms.GovukFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
@@ -221,7 +221,7 @@ OTP_TOTP_ISSUER = env_str("SERVICE_NAME", "ASB case management")
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 # Guardian's permission backend is deliberately not installed: guardian stores the shares,
-# and access/policy.py reads them (with geography and role) in one query.
+# and access/policy/ reads them (with geography and role) in one query.
 SILENCED_SYSTEM_CHECKS = [
     "guardian.W001",
     # django-axes warns when the lockout is not keyed on the address. SPEC §17 forbids
@@ -288,6 +288,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One rule for refusals and bad input: a service's ValidationError is a 400 with field
+    # errors; its PermissionDenied a 404, as a missing record (common/api.py).
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ASB case management API",
@@ -385,9 +388,10 @@ SERVICE_NAME = env_str("SERVICE_NAME", "ASB case management")
 # Blank: the map draws the incidents on a plain background; the tables work either way.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
-# The words printed for each protective marking (SPEC C7). "legacy" prints the Government
-# Protective Marking Scheme names that the information-sharing agreements use; "gsc" the Government Security
-# Classifications that replaced them in 2014. See docs/decisions/0004-protective-marking.md.
+# The words printed for each protective marking (C7). "legacy" prints the Government
+# Protective Marking Scheme names that the information-sharing agreements use; "gsc" the
+# Government Security Classifications that replaced them in 2014. See
+# docs/decisions/0004-protective-marking.md.
 MARKING_SCHEME = env_str("MARKING_SCHEME", "legacy")
 MARKING_LABELS = {
     "legacy": {"protect": "PROTECT", "restricted": "RESTRICTED", "confidential": "CONFIDENTIAL"},

@@ -1,4 +1,4 @@
-"""Shared fixtures: the example partnership of seed 000 and its users."""
+"""Shared fixtures: the example partnership (access/partnership.py) and its users."""
 
 import os
 from pathlib import Path

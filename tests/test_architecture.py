@@ -5,6 +5,8 @@ library behind import-linter): a new import that breaks a rule fails the suite.
 2. Models import no policy, services, forms, views or API.
 3. Services import no forms, views or API (they take the acting user and plain values).
 4. The access policy imports no services, forms, views or API.
+5. `common` (shared helpers) imports no app; `sentinel` (settings, URLs, the Celery app) is
+   the wiring: apps import nothing from it but the Celery app.
 
 The audit core (audit.models, audit.services, audit.chain) is the ground floor: every layer
 records events through it.
@@ -18,7 +20,7 @@ from functools import cache
 import grimp
 import pytest
 
-APPS = ("access", "audit", "incidents", "people", "reports", "retention", "sentinel")
+APPS = ("access", "audit", "common", "incidents", "people", "reports", "retention", "sentinel")
 IGNORED = re.compile(r"\.(migrations|management)(\.|$)")
 
 MODELS = re.compile(r"^\w+\.models(\.|$)")
@@ -128,3 +130,11 @@ def test_the_rules_catch_what_they_forbid(importers, forbidden, example):
     importer, imported = example
     assert importers.search(importer)
     assert any(rule.search(imported) for rule in forbidden)
+
+
+def test_common_imports_no_app_and_apps_import_only_the_celery_app_from_sentinel():
+    apps = re.compile(r"^(access|audit|incidents|people|reports|retention|sentinel)(\.|$)")
+    assert _breaking(re.compile(r"^common(\.|$)"), [apps]) == []
+    wiring = re.compile(r"^sentinel\.(?!celery$)")
+    app_modules = re.compile(r"^(access|audit|common|incidents|people|reports|retention)(\.|$)")
+    assert _breaking(app_modules, [wiring]) == []

@@ -32,7 +32,8 @@ from access.session_registry import end_sessions
 from audit.models import AuditEvent
 from audit.services import record_event
 
-# Seed 000 s8: a partner is suspended for up to 45 days after a serious security breach.
+# T4 (docs/requirements.md): a partner is suspended for up to 45 days after a serious
+# security breach.
 MAX_SUSPENSION = timedelta(days=45)
 
 # What an administrator may change on the user's page (never the password or username).
@@ -478,7 +479,7 @@ def suspend_organisation(
     request=None,
 ) -> Organisation:
     """Suspend a partner from `starts` (now if not given, or if in the past) until `ends`,
-    at most 45 days (seed 000 s8). None of its users can sign in or use the API in the
+    at most 45 days (T4). None of its users can sign in or use the API in the
     period, and they are told why (T4); if it starts now, their sessions end at once.
     Suspending a partner already suspended replaces the period. Its data stays available to
     the other partners."""

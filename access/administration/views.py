@@ -1,6 +1,6 @@
 """User administration (M1, G4) and partner suspension (T4).
 
-Who may do what is asked of access/policy.py: pages answer 404 to anyone who may not use
+Who may do what is asked of access/policy/: pages answer 404 to anyone who may not use
 them and for users or partners out of the administrator's reach (logged, V5). Every change
 goes through services.py, which records it in the audit trail.
 """
@@ -16,13 +16,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access import policy
 from access.models import User
-from sentinel.forms import add_service_errors
+from common.forms import add_service_errors, handle_post
 
 from . import forms, queries, services
 
@@ -36,7 +37,7 @@ def administrators_only(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not policy.may_administer_users(request.user):
-            raise Http404
+            policy.refuse_page(request, kwargs, "administer")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -47,7 +48,7 @@ def partner_administrators_only(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not policy.may_suspend_partners(request.user):
-            raise Http404
+            policy.refuse_page(request, kwargs, "suspend partners")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -61,6 +62,10 @@ def _posted(request):
 
 def _user_to_change(request, pk) -> User:
     return policy.get_user_to_change(request.user, pk, request=request)
+
+
+def _user_page(user) -> str:
+    return reverse("admin-user", args=[user.pk])
 
 
 @administrators_only
@@ -119,34 +124,28 @@ def users(request):
 @require_http_methods(["GET", "POST"])
 def user_add(request):
     form = forms.CreateUserForm(_posted(request), administrator=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.create_user(
-                by=request.user,
-                request=request,
-                username=data["username"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                organisation=form.chosen_organisation(),
-                group=data["group"],
-                training_level=data["training_level"],
-                analyst_can_add_and_amend=data["analyst_can_add_and_amend"],
-                manages_all_organisations=data.get("manages_all_organisations", False),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(
-                request,
-                f"{user} has been created, disabled until you confirm their code of "
-                "connection and enable them.",
-            )
-            return redirect("admin-user", pk=user.pk)
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.create_user(
+            by=request.user,
+            request=request,
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            organisation=form.chosen_organisation(),
+            group=data["group"],
+            training_level=data["training_level"],
+            analyst_can_add_and_amend=data["analyst_can_add_and_amend"],
+            manages_all_organisations=data.get("manages_all_organisations", False),
+        ),
+        success=lambda user: (
+            f"{user} has been created, disabled until you confirm their code of "
+            "connection and enable them."
+        ),
+        redirect_to=_user_page,
+    ) or render(
         request,
         "access/administration/user_form.html",
         {"form": form, "adding": True, "organisation": request.user.organisation},
@@ -221,34 +220,31 @@ def user_enable(request, pk):
         messages.info(request, f"{user} is already enabled.")
         return redirect("admin-user", pk=user.pk)
     form = forms.EnableUserForm(_posted(request), user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            enabled = services.enable_user(
-                user,
-                by=request.user,
-                request=request,
-                code_of_connection_signed=form.cleaned_data["code_of_connection_signed"],
-                training_level=form.cleaned_data["training_level"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            if not enabled:
-                messages.info(request, f"{user} is already enabled.")
-            elif not user.has_usable_password():
-                messages.success(
-                    request,
-                    f"{user} is enabled. They have no password yet: set one for them now.",
-                )
-                return redirect("admin-user-password", pk=user.pk)
-            else:
-                messages.success(request, f"{user} is enabled.")
-            return redirect("admin-user", pk=user.pk)
-    return render(
-        request, "access/administration/user_enable.html", {"form": form, "subject": user}
-    )
+
+    def enabled_message(_enabled) -> str:
+        if not user.has_usable_password():
+            return f"{user} is enabled. They have no password yet: set one for them now."
+        return f"{user} is enabled."
+
+    def onward(enabled) -> str:
+        if enabled and not user.has_usable_password():
+            return reverse("admin-user-password", args=[user.pk])
+        return _user_page(user)
+
+    return handle_post(
+        request,
+        form,
+        lambda data: services.enable_user(
+            user,
+            by=request.user,
+            request=request,
+            code_of_connection_signed=data["code_of_connection_signed"],
+            training_level=data["training_level"],
+        ),
+        success=enabled_message,
+        unchanged=f"{user} is already enabled.",
+        redirect_to=onward,
+    ) or render(request, "access/administration/user_enable.html", {"form": form, "subject": user})
 
 
 @administrators_only
@@ -260,22 +256,16 @@ def user_disable(request, pk):
         return redirect("admin-user", pk=user.pk)
     form = forms.DisableUserForm(_posted(request))
     is_self = user.pk == request.user.pk
-    if request.method == "POST" and form.is_valid():
-        try:
-            disabled = services.disable_user(
-                user, by=request.user, request=request, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            if disabled:
-                messages.success(request, f"{user} is disabled and has been signed out.")
-            else:
-                messages.info(request, f"{user} is already disabled.")
-            return redirect("admin-user", pk=user.pk)
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.disable_user(
+            user, by=request.user, request=request, reason=data["reason"]
+        ),
+        success=f"{user} is disabled and has been signed out.",
+        unchanged=f"{user} is already disabled.",
+        redirect_to=_user_page(user),
+    ) or render(
         request,
         "access/administration/user_disable.html",
         {"form": form, "subject": user, "is_self": is_self},
@@ -287,23 +277,18 @@ def user_disable(request, pk):
 def user_password(request, pk):
     user = _user_to_change(request, pk)
     form = forms.SetPasswordForm(_posted(request), user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_password(
-                user, by=request.user, request=request, password=form.cleaned_data["password"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(
-                request,
-                f"A new password is set for {user}. Tell them it in a secure way: they must "
-                "change it when they next sign in.",
-            )
-            return redirect("admin-user", pk=user.pk)
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.set_password(
+            user, by=request.user, request=request, password=data["password"]
+        ),
+        success=(
+            f"A new password is set for {user}. Tell them it in a secure way: they must "
+            "change it when they next sign in."
+        ),
+        redirect_to=_user_page(user),
+    ) or render(
         request,
         "access/administration/user_password.html",
         {"form": form, "subject": user, "is_self": user.pk == request.user.pk},
@@ -330,23 +315,18 @@ def user_unlock(request, pk):
 def user_reset_two_factor(request, pk):
     user = _user_to_change(request, pk)
     form = forms.ResetTwoFactorForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reset_two_factor(
-                user, by=request.user, request=request, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(
-                request,
-                f"Two-factor authentication is reset for {user}. They set it up again when "
-                "they next sign in.",
-            )
-            return redirect("admin-user", pk=user.pk)
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.reset_two_factor(
+            user, by=request.user, request=request, reason=data["reason"]
+        ),
+        success=(
+            f"Two-factor authentication is reset for {user}. They set it up again when "
+            "they next sign in."
+        ),
+        redirect_to=_user_page(user),
+    ) or render(
         request,
         "access/administration/user_two_factor.html",
         {"form": form, "subject": user, "two_factor": queries.has_two_factor(user)},
@@ -379,25 +359,20 @@ def partners(request):
 def partner_suspend(request, pk):
     organisation = policy.get_organisation_for_suspension(request.user, pk, request=request)
     form = forms.SuspendPartnerForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.suspend_organisation(
-                organisation,
-                by=request.user,
-                request=request,
-                starts=data["starts"],
-                ends=data["ends"],
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, f"{organisation} is suspended.")
-            return redirect("admin-partners")
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.suspend_organisation(
+            organisation,
+            by=request.user,
+            request=request,
+            starts=data["starts"],
+            ends=data["ends"],
+            reason=data["reason"],
+        ),
+        success=f"{organisation} is suspended.",
+        redirect_to="admin-partners",
+    ) or render(
         request,
         "access/administration/partner_suspend.html",
         {
@@ -416,22 +391,16 @@ def partner_lift(request, pk):
         messages.info(request, f"{organisation} is not suspended.")
         return redirect("admin-partners")
     form = forms.LiftSuspensionForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            lifted = services.lift_suspension(
-                organisation, by=request.user, request=request, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            if lifted:
-                messages.success(request, f"The suspension of {organisation} is lifted.")
-            else:
-                messages.info(request, f"{organisation} is not suspended.")
-            return redirect("admin-partners")
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.lift_suspension(
+            organisation, by=request.user, request=request, reason=data["reason"]
+        ),
+        success=f"The suspension of {organisation} is lifted.",
+        unchanged=f"{organisation} is not suspended.",
+        redirect_to="admin-partners",
+    ) or render(
         request,
         "access/administration/partner_lift.html",
         {"form": form, "organisation": organisation},

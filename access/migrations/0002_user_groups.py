@@ -1,6 +1,6 @@
-"""Create the five user groups of seed 000 s3.5 with their model permissions (SPEC §3).
+"""Create the five user groups (§3, docs/requirements.md) with their model permissions.
 
-Object-level rules (which records) live in access/policy.py; these are the capabilities
+Object-level rules (which records) live in access/policy/; these are the capabilities
 (which kinds of action). Later capabilities are added by later migrations.
 """
 

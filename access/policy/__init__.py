@@ -69,8 +69,10 @@ from .getters import (
     URN_MAX_LENGTH,
     clean_key,
     deny,
+    get_case_record,
     get_incident_for_user,
     is_key,
+    refuse_page,
 )
 from .persons import (
     get_person_for_user,
@@ -111,6 +113,7 @@ __all__ = [
     "drafts_for",
     "exportable",
     "get_audit_subject_for_user",
+    "get_case_record",
     "get_incident_for_retention_review",
     "get_incident_for_user",
     "get_organisation_for_suspension",
@@ -145,6 +148,7 @@ __all__ = [
     "people_for",
     "record_visible",
     "recording_areas",
+    "refuse_page",
     "reportable_incidents",
     "requires_two_factor",
     "retention_review_queue",

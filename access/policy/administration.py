@@ -39,7 +39,7 @@ def get_user_for_administrator(administrator, pk, *, request=None, lock: bool = 
         queryset = queryset.select_for_update(of=("self",))
     found = queryset.filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        deny(administrator, request, ("user", str(pk)[:64]), "administer")
+        deny(administrator, request, ("user", pk), "administer")
     return found
 
 
@@ -57,7 +57,7 @@ def get_organisation_for_suspension(user, pk, *, request=None, lock: bool = Fals
         queryset = queryset.select_for_update()
     found = queryset.filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        deny(user, request, ("organisation", str(pk)[:64]), "suspend")
+        deny(user, request, ("organisation", pk), "suspend")
     return found
 
 

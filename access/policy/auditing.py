@@ -81,7 +81,7 @@ def get_register_entry_for_user(user, kind: str, pk, *, request=None, lock: bool
         queryset = queryset.select_for_update()
     found = queryset.filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        deny(user, request, (kind, str(pk)[:64]), "view")
+        deny(user, request, (kind, pk), "view")
     return found
 
 
@@ -100,5 +100,5 @@ def get_audit_subject_for_user(user, pk, *, request=None):
     queryset = audit_subjects_for(user).select_related("organisation")
     found = queryset.filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        deny(user, request, ("user", str(pk)[:64]), "review_audit")
+        deny(user, request, ("user", pk), "review_audit")
     return found

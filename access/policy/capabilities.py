@@ -32,8 +32,8 @@ def may_search(user) -> bool:
 
 
 def may_use_reporting(user) -> bool:
-    """The ad-hoc reporting module (S2, V2): analysts and administrators (seed 000 s3.5:
-    administrators have every right super users have)."""
+    """The ad-hoc reporting module (S2, V2): analysts and administrators (administrators
+    have every right super users have)."""
     return may_use_system(user) and user.group in (UserGroup.ANALYST, UserGroup.ADMINISTRATOR)
 
 

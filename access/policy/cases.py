@@ -9,7 +9,7 @@ once, as a database condition per action (`incident_scope`), so that:
 - a detail page uses `get_incident_for_user`, which answers 404 for a record that is missing
   and for one that is out of scope alike (V5), and writes the audit event either way.
 
-The rules, read plainly (ACCESS-MATRIX.md; seed 000 s3.5 and Appendix B):
+The rules, read plainly (docs/access-model.md; requirement codes in docs/requirements.md):
 
 view    Basic users: nothing (G1). Everyone else: incidents in an area covered by their
         organisation's jurisdiction (for the police: the force area, G3), or that they

@@ -56,6 +56,63 @@ def is_key(value) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_KEY
 
 
+def get_case_record(
+    user,
+    queryset,
+    pk,
+    *,
+    kind: str,
+    action: str = Action.VIEW,
+    urn: str | None = None,
+    request=None,
+    record_view: bool | None = None,
+):
+    """THE getter of a record that belongs to a case (a task, a working-sheet entry, a
+    document, a risk assessment, an involvement ...): fetched by its id from `queryset` (the
+    model's manager or a queryset with the related rows the page needs), then its incident
+    through `get_incident_for_user` for `action`. Answers 404 - logged once, as `kind` - when
+    the record is missing, when its incident is out of scope (the incident getter logs that),
+    or, given the `urn` of the page's incident, when it belongs to another incident. The
+    record comes back with `.incident` set to the incident the policy returned (with its
+    `allowed_*` answers); the incident's read is logged as `record_view` says."""
+    record = queryset.select_related("incident").filter(pk=pk).first() if is_key(pk) else None
+    if urn is None and record is not None:
+        urn = record.incident.urn
+    if urn is not None:
+        incident = get_incident_for_user(
+            user, urn, action, request=request, record_view=record_view
+        )
+        if record is not None and record.incident_id == incident.pk:
+            record.incident = incident
+            return record
+    deny(user, request, (kind, pk), action, exists=record is not None, incident=urn or "")
+
+
+def record_read(user, request, target: tuple[str, object], event_type, **details) -> None:
+    """Log that `user` read a record (A2), from the page `request` is for."""
+    record_event(
+        event_type,
+        actor=user,
+        request=request,
+        target=target,
+        details={"path": request.path if request else "", **details},
+    )
+
+
+def well_formed_urn(urn) -> bool:
+    """Whether a value from a URL can be an incident's reference at all (a NUL byte or a
+    huge value is a missing record, never a database error)."""
+    urn = str(urn)
+    return urn.isprintable() and len(urn) <= URN_MAX_LENGTH
+
+
+def refuse_page(request, url_kwargs: dict, action: str) -> None:
+    """A page (or API route) refused to the user's group as a whole: 404 and one logged
+    denial, as for a record out of scope, naming the record the URL asked for if any."""
+    key = next(iter(url_kwargs.values()), "") if url_kwargs else ""
+    deny(request.user, request, ("page", key or request.path), action)
+
+
 def clean_key(key) -> str:
     """A record key from a URL as it may be stored and shown: control characters (a NUL byte
     cannot be stored in PostgreSQL text) dropped, at most 64 characters."""
@@ -97,7 +154,7 @@ def get_incident_for_user(
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     urn = str(urn)
-    well_formed = urn.isprintable() and len(urn) <= URN_MAX_LENGTH
+    well_formed = well_formed_urn(urn)
     incident = queryset.filter(urn=urn).first() if well_formed else None
     if incident is None:
         deny(
@@ -108,11 +165,5 @@ def get_incident_for_user(
             exists=well_formed and Incident.objects.filter(urn=urn).exists(),
         )
     if record_view:
-        record_event(
-            AuditEvent.Type.INCIDENT_VIEWED,
-            actor=user,
-            request=request,
-            target=("incident", incident.urn),
-            details={"path": request.path if request else ""},
-        )
+        record_read(user, request, ("incident", incident.urn), AuditEvent.Type.INCIDENT_VIEWED)
     return incident

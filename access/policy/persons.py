@@ -7,12 +7,11 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 
 from audit.models import AuditEvent
-from audit.services import record_event
 from incidents.models import Incident
 from people.models import Involvement, Person
 
 from .cases import Action
-from .getters import deny, is_key
+from .getters import deny, is_key, record_read
 
 
 def people_for(user, action: str = Action.VIEW):
@@ -54,11 +53,5 @@ def get_person_for_user(
             exists=numeric and Person.objects.filter(pk=pk).exists(),
         )
     if record_view:
-        record_event(
-            AuditEvent.Type.PERSON_VIEWED,
-            actor=user,
-            request=request,
-            target=("person", person.pk),
-            details={"path": request.path if request else ""},
-        )
+        record_read(user, request, ("person", person.pk), AuditEvent.Type.PERSON_VIEWED)
     return person

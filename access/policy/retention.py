@@ -10,13 +10,12 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 
 from audit.models import AuditEvent
-from audit.services import record_event
 from incidents.models import Incident
 from people.models import Involvement, Person
 
 from .capabilities import may_answer_subject_access, may_review_retention, may_see_inactive_records
 from .cases import Action, _in_partnership, _view, visible_incidents
-from .getters import deny, is_key
+from .getters import deny, is_key, record_read, well_formed_urn
 
 
 def retention_review_queue(user):
@@ -38,17 +37,11 @@ def get_incident_for_retention_review(
     queryset = retention_review_queue(user).select_related("lead_organisation", "retention")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    found = queryset.filter(urn=urn).first()
+    found = queryset.filter(urn=urn).first() if well_formed_urn(urn) else None
     if found is None:
-        deny(user, request, ("incident", str(urn)[:64]), "retention review")
+        deny(user, request, ("incident", urn), "retention review")
     if record_view:
-        record_event(
-            AuditEvent.Type.INCIDENT_VIEWED,
-            actor=user,
-            request=request,
-            target=("incident", found.urn),
-            details={"path": request.path if request else ""},
-        )
+        record_read(user, request, ("incident", found.urn), AuditEvent.Type.INCIDENT_VIEWED)
     return found
 
 
@@ -110,13 +103,13 @@ def get_person_for_subject_access(user, pk, *, request=None, record_view: bool =
     own SUBJECT_ACCESS event instead."""
     found = subject_access_people(user).filter(pk=pk).first() if is_key(pk) else None
     if found is None:
-        deny(user, request, ("person", str(pk)[:64]), "subject access")
+        deny(user, request, ("person", pk), "subject access")
     if record_view:
-        record_event(
+        record_read(
+            user,
+            request,
+            ("person", found.pk),
             AuditEvent.Type.PERSON_VIEWED,
-            actor=user,
-            request=request,
-            target=("person", found.pk),
-            details={"path": request.path if request else "", "purpose": "subject access"},
+            purpose="subject access",
         )
     return found

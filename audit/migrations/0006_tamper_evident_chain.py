@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 import audit.models
 from audit import chain
-from sentinel.migrations import PostgreSQLOnly
+from common.migrations import PostgreSQLOnly
 
 
 def chain_existing_events(apps, schema_editor):

@@ -4,7 +4,7 @@ table's statistics say (audit/chain.py, HEAD_BY_INDEX)."""
 from django.db import migrations
 
 from audit import chain
-from sentinel.migrations import PostgreSQLOnly
+from common.migrations import PostgreSQLOnly
 
 
 class Migration(migrations.Migration):

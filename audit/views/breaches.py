@@ -1,4 +1,4 @@
-"""The breach register (SPEC A6; seed 000 s4): breaches of the agreement - loss or theft,
+"""The breach register (A6, docs/requirements.md): breaches of the agreement - loss or theft,
 transfer to someone not entitled, unauthorised access attempts, changes, disruption or use -
 their investigation and its outcome.
 
@@ -13,11 +13,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access import policy
-from incidents.services.conflicts import StaleEdit
-from sentinel.forms import add_service_errors
+from common.conflicts import StaleEdit
+from common.forms import add_service_errors, handle_post
 
 from .. import queries, registers
 from ..forms import BreachForm, BreachInvestigationForm
@@ -63,20 +64,18 @@ def breach_list(request):
 @require_http_methods(["GET", "POST"])
 def breach_add(request):
     form = BreachForm(request.POST or None, recorder=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            breach = registers.record_breach(
-                by=request.user,
-                organisation=form.cleaned_data["organisation"],
-                request=request,
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Breach {breach.pk} recorded.")
-            return redirect("breach-detail", pk=breach.pk)
-    return render(request, "audit/breaches/add.html", {"form": form})
+    return handle_post(
+        request,
+        form,
+        lambda data: registers.record_breach(
+            by=request.user,
+            organisation=data["organisation"],
+            request=request,
+            **form.service_fields(),
+        ),
+        success=lambda breach: f"Breach {breach.pk} recorded.",
+        redirect_to=lambda breach: reverse("breach-detail", args=[breach.pk]),
+    ) or render(request, "audit/breaches/add.html", {"form": form})
 
 
 @register_page

@@ -6,7 +6,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.utils.http import urlencode
 
 from access import policy
@@ -23,7 +22,7 @@ def register_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not policy.may_keep_registers(request.user):
-            raise Http404
+            policy.refuse_page(request, kwargs, "keep registers")
         return view(request, *args, **kwargs)
 
     return wrapper

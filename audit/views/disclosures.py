@@ -1,4 +1,4 @@
-"""The disclosure register (SPEC A5; seed 000 s3.4): disclosures of information held on the
+"""The disclosure register (A5, docs/requirements.md): disclosures of information held on the
 system made outside it, recorded by an administrator of the organisation that made them, and
 reported by volume and reason.
 
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +17,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access import policy
-from reports.exports import csv_response
-from sentinel.forms import add_service_errors
+from common.exports import csv_response
+from common.forms import handle_post
 
 from .. import queries, registers
 from ..forms import DisclosureForm
@@ -61,20 +59,15 @@ def disclosure_list(request):
 @require_http_methods(["GET", "POST"])
 def disclosure_add(request):
     form = DisclosureForm(request.POST or None, recorder=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            disclosure = registers.record_disclosure(
-                by=request.user,
-                incident=form.incident,
-                request=request,
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Disclosure {disclosure.pk} recorded.")
-            return redirect("disclosure-detail", pk=disclosure.pk)
-    return render(request, "audit/disclosures/add.html", {"form": form})
+    return handle_post(
+        request,
+        form,
+        lambda data: registers.record_disclosure(
+            by=request.user, incident=form.incident, request=request, **form.service_fields()
+        ),
+        success=lambda disclosure: f"Disclosure {disclosure.pk} recorded.",
+        redirect_to=lambda disclosure: reverse("disclosure-detail", args=[disclosure.pk]),
+    ) or render(request, "audit/disclosures/add.html", {"form": form})
 
 
 @register_page

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access import policy
 from access.policy import audit_visibility
-from reports.exports import csv_response
+from common.exports import csv_response
 from reports.views.exports import dated_filename
 
 from .. import queries, registers
@@ -210,7 +210,7 @@ def export(request):
 @login_required
 @require_GET
 def my_use(request):
-    """A user of the ad-hoc reporting module sees their own logged use (A4, seed 000 s3.5):
+    """A user of the ad-hoc reporting module sees their own logged use (A4, S2):
     counts by event for the last 30 and 90 days, and their last searches, reports, exports
     and prints with the purpose they gave."""
     if not policy.may_use_reporting(request.user):

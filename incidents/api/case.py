@@ -1,27 +1,17 @@
 """REST API over incidents (SPEC I1), scoped by the same policy as the pages."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from access import policy
 from access.api import PartnershipUser
 from access.models import Area
+from common.conflicts import StaleEdit
 
 from .. import services
 from ..models import AggravatingFactor, Incident, PenCode, QualifierCode
-from ..services.conflicts import StaleEdit
 from ..services.incident import EDITABLE_FIELDS, M2M_FIELDS
-
-
-def field_errors(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as DRF's 400 body: {"field": ["message"]}."""
-    return serializers.ValidationError(
-        error.message_dict
-        if hasattr(error, "error_dict")
-        else {"non_field_errors": error.messages}
-    )
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -106,8 +96,6 @@ class IncidentViewSet(viewsets.ModelViewSet):
                 request=self.request,
                 **data,
             )
-        except DjangoValidationError as error:
-            raise field_errors(error) from None
         except PermissionDenied:
             # Not about a record (nothing to hide), so an honest 403.
             raise exceptions.PermissionDenied("Your group may not log complaints.") from None
@@ -136,8 +124,6 @@ class IncidentViewSet(viewsets.ModelViewSet):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        except DjangoValidationError as error:
-            raise field_errors(error) from None
         return Response(self.get_serializer(updated).data)
 
 

@@ -7,7 +7,6 @@ GET  /api/v1/documents/<id>/download/      the file, as an attachment; audited
 """
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -77,12 +76,6 @@ class _AnyContentRenderer(BaseRenderer):
         return data
 
 
-def _field_errors(error: DjangoValidationError) -> dict:
-    if hasattr(error, "error_dict"):
-        return error.message_dict
-    return {"non_field_errors": error.messages}
-
-
 class DocumentViewSet(viewsets.GenericViewSet):
     serializer_class = DocumentSerializer
     permission_classes = [PartnershipUser]
@@ -105,7 +98,7 @@ class DocumentViewSet(viewsets.GenericViewSet):
             OpenApiParameter("incident", OpenApiTypes.STR, required=True, description="URN")
         ]
     )
-    def list(self, request):
+    def list(self, request, **kwargs):
         incident = incident_in_query(request)
         documents = incident.documents.select_related("uploaded_by").order_by(
             "-uploaded_at", "-id"
@@ -118,7 +111,7 @@ class DocumentViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(request=DocumentUploadSerializer, responses={201: DocumentSerializer})
-    def create(self, request):
+    def create(self, request, **kwargs):
         upload = DocumentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
@@ -134,8 +127,6 @@ class DocumentViewSet(viewsets.GenericViewSet):
                 description=data["description"],
                 request=request,
             )
-        except DjangoValidationError as error:
-            return Response(_field_errors(error), status=status.HTTP_400_BAD_REQUEST)
         except PermissionDenied:
             raise Http404 from None
         return Response(
@@ -143,13 +134,13 @@ class DocumentViewSet(viewsets.GenericViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None, **kwargs):
         document = self.get_object()
         return Response(DocumentSerializer(document, context={"request": request}).data)
 
     @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], renderer_classes=[_AnyContentRenderer])
-    def download(self, request, pk=None):
+    def download(self, request, pk=None, **kwargs):
         document = services.get_document_for_user(
             request.user, pk, request=request, record_view=False
         )

@@ -12,7 +12,6 @@ Unanswered questions come back as 400 with one message per question, keyed `ques
 """
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -87,12 +86,6 @@ class RiskAssessmentCreateSerializer(serializers.Serializer):
         return {int(key): value for key, value in answers.items()}
 
 
-def _field_errors(error: DjangoValidationError) -> dict:
-    if hasattr(error, "error_dict"):
-        return error.message_dict
-    return {"non_field_errors": error.messages}
-
-
 class RiskQuestionViewSet(viewsets.ReadOnlyModelViewSet):
     """The questions of the risk assessment now in use (reference data, not case data)."""
 
@@ -125,7 +118,7 @@ class RiskAssessmentViewSet(viewsets.GenericViewSet):
             OpenApiParameter("incident", OpenApiTypes.STR, required=True, description="URN")
         ]
     )
-    def list(self, request):
+    def list(self, request, **kwargs):
         incident = incident_in_query(request)
         assessments = (
             incident.assessments.select_related("assessed_by")
@@ -140,7 +133,7 @@ class RiskAssessmentViewSet(viewsets.GenericViewSet):
     @extend_schema(
         request=RiskAssessmentCreateSerializer, responses={201: RiskAssessmentSerializer}
     )
-    def create(self, request):
+    def create(self, request, **kwargs):
         given = RiskAssessmentCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
@@ -167,13 +160,11 @@ class RiskAssessmentViewSet(viewsets.GenericViewSet):
                 notes=data["notes"],
                 request=request,
             )
-        except DjangoValidationError as error:
-            return Response(_field_errors(error), status=status.HTTP_400_BAD_REQUEST)
         except PermissionDenied:
             raise Http404 from None
         return Response(RiskAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None, **kwargs):
         assessment = self.get_object()
         return Response(RiskAssessmentSerializer(assessment).data)
 

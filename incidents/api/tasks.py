@@ -11,14 +11,11 @@ Out-of-scope records answer 404 like missing ones (V5); a record you can see but
 change answers 403.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied as Forbidden
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -26,10 +23,10 @@ from access import policy
 from access.api import PartnershipUser
 from access.models import User
 
+from .. import queries
 from ..models import Alert, Incident, Task
 from ..services import tasks as services
 from . import incident_in_query
-from .worksheet import refused, service_errors
 
 
 class PersonField(serializers.Serializer):
@@ -90,15 +87,6 @@ def _user(pk: int) -> User | None:
     return User.objects.select_related("organisation").filter(pk=pk).first()
 
 
-def _call(service, *args, **kwargs):
-    try:
-        return service(*args, **kwargs)
-    except DjangoValidationError as error:
-        raise service_errors(error) from None
-    except PermissionDenied:
-        raise Forbidden() from None
-
-
 class TaskViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -132,20 +120,9 @@ class TaskViewSet(
         return tasks.order_by("due_on", "id")
 
     def get_object(self):
-        pk = self.kwargs["pk"]
-        task = (
-            Task.objects.select_related(
-                "incident", "assigned_to__organisation", "assigned_by__organisation"
-            )
-            .filter(pk=pk)
-            .first()
+        return queries.get_task_for_user(
+            self.request.user, self.kwargs["pk"], request=self.request
         )
-        if task is None:
-            raise refused("task", pk, self.request)
-        task.incident = policy.get_incident_for_user(
-            self.request.user, task.incident.urn, request=self.request
-        )
-        return task
 
     @extend_schema(request=NewTaskSerializer, responses={201: TaskSerializer})
     def create(self, request, *args, **kwargs):
@@ -153,8 +130,7 @@ class TaskViewSet(
         data.is_valid(raise_exception=True)
         values = data.validated_data
         incident = policy.get_incident_for_user(request.user, values["incident"], request=request)
-        task = _call(
-            services.raise_task,
+        task = services.raise_task(
             incident,
             by=request.user,
             assigned_to=_user(values["assigned_to"]),
@@ -172,22 +148,22 @@ class TaskViewSet(
         value = data.validated_data[field]
         if field == "to":
             value = _user(value)
-        task = _call(service, task, by=request.user, request=request, **{arg: value})
+        task = service(task, by=request.user, request=request, **{arg: value})
         return Response(TaskSerializer(task).data)
 
     @extend_schema(request=CompleteSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
+    def complete(self, request, pk=None, **kwargs):
         return self._act(request, CompleteSerializer, services.complete_task, "note", "note")
 
     @extend_schema(request=CancelSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
+    def cancel(self, request, pk=None, **kwargs):
         return self._act(request, CancelSerializer, services.cancel_task, "reason", "reason")
 
     @extend_schema(request=ReassignSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
-    def reassign(self, request, pk=None):
+    def reassign(self, request, pk=None, **kwargs):
         return self._act(request, ReassignSerializer, services.reassign_task, "to", "to")
 
 
@@ -258,11 +234,13 @@ class AlertViewSet(
         return alerts
 
     def get_object(self):
-        pk = self.kwargs["pk"]
-        alert = self.get_queryset().filter(pk=pk).first()
-        if alert is None:
-            raise refused("alert", pk, self.request)
-        return alert
+        return queries.get_alert_for_user(
+            self.request.user,
+            self.kwargs["pk"],
+            request=self.request,
+            alerts=self.get_queryset(),
+            action="read" if self.action == "read" else "view",
+        )
 
     @extend_schema(request=NewAlertSerializer, responses={201: AlertSerializer})
     def create(self, request, *args, **kwargs):
@@ -273,8 +251,7 @@ class AlertViewSet(
         recipient = _user(values["recipient"])
         if recipient is None:
             raise ValidationError({"recipient": ["There is no user with this id."]})
-        alert = _call(
-            services.send_alert,
+        alert = services.send_alert(
             incident,
             by=request.user,
             recipient=recipient,
@@ -287,10 +264,10 @@ class AlertViewSet(
 
     @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
+    def read(self, request, pk=None, **kwargs):
         alert = self.get_object()
         can_view = alert.can_view
-        alert = _call(services.mark_alert_read, alert, by=request.user)
+        alert = services.mark_alert_read(alert, by=request.user)
         alert.can_view = can_view
         return Response(AlertSerializer(alert).data)
 

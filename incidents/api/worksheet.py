@@ -8,47 +8,20 @@ Entries are append-only: there is no update or delete (405). Out-of-scope incide
 entries answer 404, exactly as missing ones do (V5).
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.exceptions import PermissionDenied as Forbidden
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from access import policy
 from access.api import PartnershipUser
-from audit.models import AuditEvent
-from audit.services import record_event
 
+from .. import queries
 from ..models import WorkingSheetEntry
 from ..services import worksheet as services
 from . import incident_in_query
-
-
-def service_errors(error: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError as DRF's 400, field -> [messages]."""
-    if not hasattr(error, "error_dict"):
-        return ValidationError({"non_field_errors": error.messages})
-    return ValidationError(
-        {
-            ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
-            for field, messages in error.message_dict.items()
-        }
-    )
-
-
-def refused(what: str, pk, request) -> NotFound:
-    """Log a lookup of a missing record as the policy's getters do (V5) and answer 404."""
-    record_event(
-        AuditEvent.Type.ACCESS_DENIED,
-        actor=request.user,
-        request=request,
-        target=(what, str(pk)[:64]),
-        outcome=AuditEvent.Outcome.DENIED,
-        details={"action": "view", "exists": False, "path": request.path},
-    )
-    return NotFound()
 
 
 class EntrySerializer(serializers.ModelSerializer):
@@ -108,16 +81,9 @@ class WorkingSheetEntryViewSet(
         )
 
     def get_object(self):
-        pk = self.kwargs["pk"]
-        entry = (
-            WorkingSheetEntry.objects.select_related("incident", "author__organisation")
-            .filter(pk=pk)
-            .first()
+        return queries.get_entry_for_user(
+            self.request.user, self.kwargs["pk"], request=self.request
         )
-        if entry is None:
-            raise refused("entry", pk, self.request)
-        policy.get_incident_for_user(self.request.user, entry.incident.urn, request=self.request)
-        return entry
 
     @extend_schema(
         parameters=[
@@ -157,8 +123,6 @@ class WorkingSheetEntryViewSet(
                 involvement=involvement,
                 request=request,
             )
-        except DjangoValidationError as error:
-            raise service_errors(error) from None
         except PermissionDenied:
             raise Forbidden("You may see this incident but not add to it.") from None
         return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)

@@ -1,9 +1,10 @@
-"""Default reference data: a starting point that administrators adjust (SPEC M2).
+"""Default reference data: a starting point that administrators adjust (M2).
 
-Aggravating factors are the seed's list (000 Appendix B). The PEN codes are the fourteen
-national ASB types used before the 2011 categories; the risk questionnaire is written from
-the vulnerability factors in the seeds (repeat victimisation, targeting for a protected
-characteristic, disability, effect on health, isolation...). See
+Aggravating factors are the list of the Leicestershire Sentinel information-sharing
+agreement (C3). The PEN codes are the fourteen national ASB types used before the 2011
+categories; the risk questionnaire is written from the vulnerability factors in the
+information-sharing agreements (repeat victimisation, targeting for a protected
+characteristic, disability, effect on health, isolation...). See docs/requirements.md and
 docs/decisions/0006-default-reference-data.md.
 """
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                         2, "Allow at least 2 days between victim updates."
                     ),
                     django.core.validators.MaxValueValidator(
-                        28, "Victim updates must be at most 28 days apart (seed 000 Appendix D)."
+                        28, "Victim updates must be at most 28 days apart."
                     ),
                 ],
                 verbose_name="days between victim updates: High risk",
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                         2, "Allow at least 2 days between victim updates."
                     ),
                     django.core.validators.MaxValueValidator(
-                        28, "Victim updates must be at most 28 days apart (seed 000 Appendix D)."
+                        28, "Victim updates must be at most 28 days apart."
                     ),
                 ],
                 verbose_name="days between victim updates: Medium risk",
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                         2, "Allow at least 2 days between victim updates."
                     ),
                     django.core.validators.MaxValueValidator(
-                        28, "Victim updates must be at most 28 days apart (seed 000 Appendix D)."
+                        28, "Victim updates must be at most 28 days apart."
                     ),
                 ],
                 verbose_name="days between victim updates: Standard risk",
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                         2, "Allow at least 2 days between victim updates."
                     ),
                     django.core.validators.MaxValueValidator(
-                        28, "Victim updates must be at most 28 days apart (seed 000 Appendix D)."
+                        28, "Victim updates must be at most 28 days apart."
                     ),
                 ],
                 verbose_name="days between victim updates: High risk",
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                         2, "Allow at least 2 days between victim updates."
                     ),
                     django.core.validators.MaxValueValidator(
-                        28, "Victim updates must be at most 28 days apart (seed 000 Appendix D)."
+                        28, "Victim updates must be at most 28 days apart."
                     ),
                 ],
                 verbose_name="days between victim updates: Medium risk",
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                         2, "Allow at least 2 days between victim updates."
                     ),
                     django.core.validators.MaxValueValidator(
-                        28, "Victim updates must be at most 28 days apart (seed 000 Appendix D)."
+                        28, "Victim updates must be at most 28 days apart."
                     ),
                 ],
                 verbose_name="days between victim updates: Standard risk",

@@ -6,7 +6,7 @@ column empty and searches with LIKE."""
 import django.contrib.postgres.search
 from django.db import migrations
 
-from sentinel.migrations import PostgreSQLOnly
+from common.migrations import PostgreSQLOnly
 
 TRIGGER = """
 CREATE FUNCTION incident_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -33,7 +33,7 @@ class Incident(models.Model):
         CLOSED = "closed", "Closed"
 
     class Marking(models.TextChoices):
-        """Protective marking (SPEC C7; seed 003 s6.4). Printed labels are a setting."""
+        """Protective marking (C7, docs/requirements.md). Printed labels are a setting."""
 
         PROTECT = "protect", "Protect"
         RESTRICTED = "restricted", "Restricted"

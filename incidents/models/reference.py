@@ -69,7 +69,7 @@ _VICTIM_UPDATE_LIMITS = [
     MinValueValidator(2, "Allow at least 2 days between victim updates."),
     MaxValueValidator(
         VICTIM_UPDATE_MAX_DAYS,
-        "Victim updates must be at most 28 days apart (seed 000 Appendix D).",
+        "Victim updates must be at most 28 days apart.",
     ),
 ]
 # The CaseRules field holding the interval for each risk level ("" = not yet assessed).
@@ -93,7 +93,7 @@ class CaseRules(models.Model):
     repeat_min_incidents = models.PositiveSmallIntegerField(default=3)
     repeat_window_days = models.PositiveSmallIntegerField(default=90)
     # Victim updates (R3): the most days between updates, by risk level (never more than
-    # 28: seed 000 Appendix D), and how many days before the deadline the lead officer is
+    # 28, docs/requirements.md), and how many days before the deadline the lead officer is
     # reminded. With 28 and 7: reminded on day 21, overdue (and escalated) on day 29.
     victim_update_days_standard = models.PositiveSmallIntegerField(
         "days between victim updates: Standard risk",

@@ -31,7 +31,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import Http404
 from django.utils.module_loading import import_string
 
 from access import policy
@@ -495,35 +494,15 @@ def get_document_for_user(
     request=None,
     record_view: bool = True,
 ) -> Document:
-    """One document, reached through its incident and the policy, or 404 whether it is
-    missing, out of scope or (with `urn`) attached to another incident (V5).
-
-    The incident's read or denial is logged by `policy.get_incident_for_user`; a document id
-    that matches nothing in a visible incident is logged as a denial here.
-    """
-    document = None
-    if str(pk).isdigit():
-        document = Document.objects.filter(pk=pk).select_related("incident").first()
-    if urn is None and document is not None:
-        urn = document.incident.urn
-    if urn is not None:
-        incident = policy.get_incident_for_user(
-            user, urn, action, request=request, record_view=record_view
-        )
-        if document is not None and document.incident_id == incident.pk:
-            document.incident = incident
-            return document
-    record_event(
-        AuditEvent.Type.ACCESS_DENIED,
-        actor=user,
+    """One document, reached through its incident (`policy.get_case_record`): 404, logged,
+    whether it is missing, out of scope or (with `urn`) attached to another incident."""
+    return policy.get_case_record(
+        user,
+        Document.objects,
+        pk,
+        kind="document",
+        action=action,
+        urn=urn,
         request=request,
-        target=("document", str(pk)[:64]),
-        outcome=AuditEvent.Outcome.DENIED,
-        details={
-            "action": str(action),
-            "exists": document is not None,
-            "incident": urn or "",
-            "path": request.path if request else "",
-        },
+        record_view=record_view,
     )
-    raise Http404("No document matches the given query.")

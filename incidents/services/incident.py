@@ -1,4 +1,4 @@
-"""Every write to an incident goes through here (CONVENTIONS: services)."""
+"""Every write to an incident goes through here (CONTRIBUTING.md: writes go through services)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,10 +9,10 @@ from access import policy
 from access.models import Area, User, UserGroup
 from audit.models import AuditEvent
 from audit.services import record_event
-from sentinel.validation import normalise_postcode as shared_normalise_postcode
+from common.conflicts import StaleEdit, changes_since
+from common.validation import normalise_postcode as shared_normalise_postcode
 
 from ..models import Incident, UrnSequence
-from .conflicts import StaleEdit, changes_since
 
 
 def next_urn(year: int | None = None) -> str:

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from simple_history.utils import bulk_create_with_history
 
 from access import policy
@@ -205,34 +204,14 @@ def assess_risk(
 def get_assessment_for_user(
     user: User, pk, *, urn: str | None = None, request=None
 ) -> RiskAssessment:
-    """One assessment, reached through its incident and the policy, or 404 whether it is
-    missing, out of scope or (with `urn`) about another incident (V5). Reading it is a view
-    of the incident, logged by `policy.get_incident_for_user`."""
-    assessment = None
-    if str(pk).isdigit():
-        assessment = (
-            RiskAssessment.objects.filter(pk=pk)
-            .select_related("incident", "assessed_by", "involvement__person")
-            .first()
-        )
-    if urn is None and assessment is not None:
-        urn = assessment.incident.urn
-    if urn is not None:
-        incident = policy.get_incident_for_user(user, urn, policy.Action.VIEW, request=request)
-        if assessment is not None and assessment.incident_id == incident.pk:
-            assessment.incident = incident
-            return assessment
-    record_event(
-        AuditEvent.Type.ACCESS_DENIED,
-        actor=user,
+    """One assessment, reached through its incident (`policy.get_case_record`): 404,
+    logged, whether it is missing, out of scope or (with `urn`) about another incident.
+    Reading it is a view of the incident."""
+    return policy.get_case_record(
+        user,
+        RiskAssessment.objects.select_related("assessed_by", "involvement__person"),
+        pk,
+        kind="risk_assessment",
+        urn=urn,
         request=request,
-        target=("risk_assessment", str(pk)[:64]),
-        outcome=AuditEvent.Outcome.DENIED,
-        details={
-            "action": "view",
-            "exists": assessment is not None,
-            "incident": urn or "",
-            "path": request.path if request else "",
-        },
     )
-    raise Http404("No risk assessment matches the given query.")

@@ -1,6 +1,6 @@
 """Tasks raised against an incident (SPEC W2) and trigger alerts between users (W3).
 
-A task's assignee may see and work the incident while the task is open: access/policy.py
+A task's assignee may see and work the incident while the task is open: access/policy/
 computes that from the Task row itself, so completing, cancelling or reassigning a task ends
 the old assignee's access with no grant to revoke.
 

@@ -11,14 +11,14 @@ from access.models import UserGroup
 from audit.history import history_of
 from audit.models import AuditEvent
 from audit.services import record_event
-from sentinel.forms import add_service_errors
-from sentinel.pagination import CappedPaginator
+from common.conflicts import StaleEdit
+from common.forms import add_service_errors
+from common.pagination import CappedPaginator
 
 from .. import services
 from ..forms import IncidentEditForm
 from ..models import Incident
 from ..queries import with_high_risk_state
-from ..services.conflicts import StaleEdit
 from ..services.incident import EDITABLE_FIELDS, M2M_FIELDS
 
 PAGE_SIZE = 25

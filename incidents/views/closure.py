@@ -1,16 +1,14 @@
 """Closing a case (SPEC K1-K3): submit, the closure queue, approve or return, reopen."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from access import policy
-from sentinel.forms import add_service_errors
+from common.forms import handle_post
 
 from ..models import ClosureRequest, Incident
 from ..services import closure as services
@@ -66,18 +64,15 @@ def submit(request, urn: str):
         request.user, urn, policy.Action.SUBMIT, request=request, record_view=True
     )
     form = SubmitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_for_closure(incident, by=request.user, request=request,
-                                        **form.cleaned_data)  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, f"Incident {urn} submitted for closure.")
-            return redirect("incident-detail", urn=urn)
-    return _render(request, "incidents/closure/submit.html", incident, form=form)
+    return handle_post(
+        request,
+        form,
+        lambda data: services.submit_for_closure(
+            incident, by=request.user, request=request, **data
+        ),
+        success=f"Incident {urn} submitted for closure.",
+        redirect_to=reverse("incident-detail", args=[urn]),
+    ) or _render(request, "incidents/closure/submit.html", incident, form=form)
 
 
 @login_required
@@ -94,24 +89,19 @@ def decide(request, urn: str):
     approve = ApproveForm(request.POST if action == "approve" else None)
     give_back = ReasonForm(request.POST if action == "return" else None, prefix="return")
     form = approve if action == "approve" else give_back
-    if request.method == "POST" and action in ("approve", "return") and form.is_valid():
-        try:
-            if action == "approve":
-                services.approve_closure(incident, by=request.user, request=request,
-                                         **approve.cleaned_data)  # fmt: skip
-                done = f"Incident {urn} closed."
-            else:
-                services.return_case(incident, by=request.user, request=request,
-                                     reason=give_back.cleaned_data["reason"])  # fmt: skip
-                done = f"Incident {urn} returned to {closure.submitted_by}."
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, done)
-            return redirect("closure-queue")
-    return _render(
+
+    def decide_closure(data) -> str:
+        """Approve or return the submission; the success message."""
+        if action == "approve":
+            services.approve_closure(incident, by=request.user, request=request, **data)
+            return f"Incident {urn} closed."
+        services.return_case(incident, by=request.user, request=request, reason=data["reason"])
+        return f"Incident {urn} returned to {closure.submitted_by}."
+
+    posted = form if action in ("approve", "return") else None
+    return handle_post(
+        request, posted, decide_closure, success=lambda done: done, redirect_to="closure-queue"
+    ) or _render(
         request,
         "incidents/closure/decide.html",
         incident,
@@ -129,18 +119,15 @@ def reopen(request, urn: str):
         request.user, urn, policy.Action.REOPEN, request=request, record_view=True
     )
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reopen_case(incident, by=request.user, request=request,
-                                 reason=form.cleaned_data["reason"])  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, f"Incident {urn} reopened.")
-            return redirect("incident-detail", urn=urn)
-    return _render(request, "incidents/closure/reopen.html", incident, form=form)
+    return handle_post(
+        request,
+        form,
+        lambda data: services.reopen_case(
+            incident, by=request.user, request=request, reason=data["reason"]
+        ),
+        success=f"Incident {urn} reopened.",
+        redirect_to=reverse("incident-detail", args=[urn]),
+    ) or _render(request, "incidents/closure/reopen.html", incident, form=form)
 
 
 @login_required

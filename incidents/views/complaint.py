@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access import policy
 from access.models import UserGroup
 
+from .. import draft_sections, queries
 from ..forms import IncidentDetailsForm, InitialContactForm
 from ..forms_complaint import (
     AlertColleagueForm,
@@ -53,14 +54,15 @@ def _form_for(section: str, draft, data=None):
     }
     if section == "alert":
         return AlertColleagueForm(data, user=draft.owner)
+    if section == "details":
+        return IncidentDetailsForm(data, viewer=draft.owner)
     return forms[section](data)
 
 
 def _draft(request, pk: int):
-    draft = policy.drafts_for(request.user).filter(pk=pk).first()
-    if draft is None:
-        raise Http404("No draft matches the given query.")
-    return draft
+    """The user's own draft; anyone else's answers 404 as a missing one does (logged, V5)."""
+    action = "edit" if request.method == "POST" else "view"
+    return queries.get_draft_for_user(request.user, pk, request=request, action=action)
 
 
 def _anonymised(draft) -> bool:
@@ -194,14 +196,12 @@ def person_add(request, pk: int):
             }
             if choice == "new":
                 entry["new"] = _person_fields(data)
-            elif (
-                choice.isdigit()
-                and policy.visible_people(request.user).filter(pk=int(choice)).exists()
-            ):
-                entry["person_id"] = int(choice)
-                entry["label"] = str(policy.visible_people(request.user).get(pk=int(choice)))
-            else:
-                raise Http404
+            else:  # someone the user can see: anyone else is 404, logged (V5)
+                person = policy.get_person_for_user(
+                    request.user, choice, request=request, record_view=False
+                )
+                entry["person_id"] = person.pk
+                entry["label"] = str(person)
             drafts.add_person(draft, entry)
             return redirect("complaint-tasks", pk=draft.pk)
     return render(
@@ -245,7 +245,8 @@ def person_remove(request, pk: int, index: int):
 def submit(request, pk: int):
     draft = _draft(request, pk)
     try:
-        submitted = drafts.submit_draft(draft, by=request.user, request=request)
+        sections = draft_sections.clean_draft(draft, by=request.user)
+        submitted = drafts.submit_draft(draft, by=request.user, sections=sections, request=request)
     except drafts.DraftInvalid as invalid:
         request.session[f"draft-{draft.pk}-errors"] = _messages(invalid.errors)
         return redirect("complaint-tasks", pk=draft.pk)

@@ -5,16 +5,15 @@ Files have no public URL: `document_response` is the only way out, used by this 
 API alike, always as an attachment that browsers must not sniff, render or cache.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access import policy
+from common.forms import handle_post
 
 from ..forms_documents import DocumentUploadForm
 from ..models import Document
@@ -59,26 +58,23 @@ def upload(request, urn: str):
     incident = policy.get_incident_for_user(request.user, urn, policy.Action.EDIT, request=request)
     posted = request.method == "POST"
     form = DocumentUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    uploaded = handle_post(
+        request,
+        form,
+        lambda data: services.upload_document(
+            incident,
+            by=request.user,
+            uploaded_file=data["file"],
+            kind=data["kind"],
+            description=data["description"],
+            request=request,
+        ),
+        success=lambda document: f"{document.original_name} has been uploaded.",
+        redirect_to=reverse("incident-detail", args=[incident.urn]) + "#documents",
+    )
+    if uploaded:
+        return uploaded
     if posted:
-        if form.is_valid():
-            try:
-                document = services.upload_document(
-                    incident,
-                    by=request.user,
-                    uploaded_file=form.cleaned_data["file"],
-                    kind=form.cleaned_data["kind"],
-                    description=form.cleaned_data["description"],
-                    request=request,
-                )
-            except ValidationError as error:
-                for field, field_errors in error.message_dict.items():
-                    for message in field_errors:
-                        form.add_error(field if field in form.fields else None, message)
-            except PermissionDenied:
-                raise Http404 from None
-            else:
-                messages.success(request, f"{document.original_name} has been uploaded.")
-                return redirect(reverse("incident-detail", args=[incident.urn]) + "#documents")
         form.ask_to_choose_file_again()
     return render(
         request,

@@ -1,25 +1,23 @@
 """Reference lists kept by administrators (SPEC M2): list, add, change, deactivate."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.forms import modelform_factory
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from access import policy
-from sentinel.forms import add_service_errors
+from common.forms import handle_post
 
 from ..forms import CaseRulesForm
 from ..models import CaseRules
 from ..services import reference
 
 
-def _admin_only(request) -> None:
+def _admin_only(request, **url_kwargs) -> None:
     if not policy.may_maintain_reference_data(request.user):
-        raise Http404
+        policy.refuse_page(request, url_kwargs, "maintain reference data")
 
 
 def _list(slug: str) -> reference.ReferenceList:
@@ -43,7 +41,7 @@ def index(request):
 
 @login_required
 def items(request, slug: str):
-    _admin_only(request)
+    _admin_only(request, slug=slug)
     ref = _list(slug)
     return render(
         request,
@@ -61,27 +59,27 @@ def items(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, slug: str, pk: int | None = None):
-    _admin_only(request)
+    _admin_only(request, pk=pk or slug)
     ref = _list(slug)
     instance = ref.model.objects.filter(pk=pk).first() if pk else None
     if pk and instance is None:
         raise Http404
     form_class = modelform_factory(ref.model, fields=ref.fields)
     form = form_class(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            # A fresh copy: the form's instance already holds the submitted values.
-            current = ref.model.objects.get(pk=pk) if pk else None
-            reference.save_item(
-                ref, current, by=request.user, request=request,
-                **{name: form.cleaned_data[name] for name in ref.fields},
-            )  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{ref.title}: saved.")
-            return redirect("reference-list", slug=slug)
-    return render(
+
+    def save(data):
+        # A fresh copy: the form's instance already holds the submitted values.
+        current = ref.model.objects.get(pk=pk) if pk else None
+        fields = {name: data[name] for name in ref.fields}
+        return reference.save_item(ref, current, by=request.user, request=request, **fields)
+
+    return handle_post(
+        request,
+        form,
+        save,
+        success=f"{ref.title}: saved.",
+        redirect_to=reverse("reference-list", args=[slug]),
+    ) or render(
         request,
         "incidents/reference/form.html",
         {"ref": ref, "form": form, "adding": instance is None},
@@ -93,15 +91,13 @@ def edit(request, slug: str, pk: int | None = None):
 def case_rules(request):
     _admin_only(request)
     form = CaseRulesForm(request.POST or None, instance=CaseRules.current())
-    if request.method == "POST" and form.is_valid():
-        try:
-            reference.save_case_rules(by=request.user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Case rules saved.")
-            return redirect("reference-index")
-    return render(request, "incidents/reference/rules.html", {"form": form})
+    return handle_post(
+        request,
+        form,
+        lambda data: reference.save_case_rules(by=request.user, request=request, **data),
+        success="Case rules saved.",
+        redirect_to="reference-index",
+    ) or render(request, "incidents/reference/rules.html", {"form": form})
 
 
 urlpatterns = [

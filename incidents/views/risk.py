@@ -2,16 +2,14 @@
 page's risk section with the history of re-assessments, the next victim update (R3) and, for
 a High-risk case, its daily monitoring and referral (R2)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access import policy
+from common.forms import handle_post
 
 from .. import queries
 from ..forms_risk import RiskAssessmentForm
@@ -84,29 +82,22 @@ def assess(request, urn: str):
     )
     if not involvements.exists():
         del form.fields["involvement"]
-    if request.method == "POST" and form.is_valid():
-        try:
-            assessment = services.assess_risk(
-                incident,
-                by=request.user,
-                answers=form.answers(),
-                involvement=form.cleaned_data.get("involvement"),
-                notes=form.cleaned_data["notes"],
-                request=request,
-            )
-        except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                for message in field_errors:
-                    form.add_error(field if field in form.fields else None, message)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(
-                request,
-                f"Risk assessed as {assessment.get_level_display()} (score {assessment.score}).",
-            )
-            return redirect("risk-detail", urn=incident.urn, pk=assessment.pk)
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.assess_risk(
+            incident,
+            by=request.user,
+            answers=form.answers(),
+            involvement=data.get("involvement"),
+            notes=data["notes"],
+            request=request,
+        ),
+        success=lambda assessment: (
+            f"Risk assessed as {assessment.get_level_display()} (score {assessment.score})."
+        ),
+        redirect_to=lambda assessment: reverse("risk-detail", args=[incident.urn, assessment.pk]),
+    ) or render(
         request,
         "incidents/risk/assess.html",
         {"form": form, "incident": incident, "protective_marking": incident.marking},

@@ -3,9 +3,7 @@ and the tasks section of the incident page."""
 
 from datetime import timedelta
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,10 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access import policy
 from access.models import User, UserGroup
 from audit.history import history_of
-from audit.models import AuditEvent
-from audit.services import record_event
-from sentinel.forms import add_service_errors
+from common.forms import handle_post
 
+from .. import queries
 from ..forms_tasks import AlertForm, CancelTaskForm, CompleteTaskForm, ReassignTaskForm, TaskForm
 from ..models import Alert, Incident, Task
 from ..services import tasks as services
@@ -42,30 +39,30 @@ def _incident_for_raising(request, urn: str):
     return incident
 
 
+def _back_to_tasks(incident) -> str:
+    return reverse("incident-detail", args=[incident.urn]) + "#tasks"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_add(request, urn: str):
     incident = _incident_for_raising(request, urn)
     form = TaskForm(request.POST or None, viewer=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            task = services.raise_task(
-                incident,
-                by=request.user,
-                assigned_to=form.chosen_user("assigned_to"),
-                title=form.cleaned_data["title"],
-                details=form.cleaned_data["details"],
-                due_on=form.cleaned_data["due_on"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, f"Task raised for {task.assigned_to}.")
-            return redirect(reverse("incident-detail", args=[incident.urn]) + "#tasks")
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.raise_task(
+            incident,
+            by=request.user,
+            assigned_to=form.chosen_user("assigned_to"),
+            title=data["title"],
+            details=data["details"],
+            due_on=data["due_on"],
+            request=request,
+        ),
+        success=lambda task: f"Task raised for {task.assigned_to}.",
+        redirect_to=_back_to_tasks(incident),
+    ) or render(
         request,
         "incidents/tasks/add.html",
         {"incident": incident, "form": form, "protective_marking": incident.marking},
@@ -77,24 +74,20 @@ def task_add(request, urn: str):
 def alert_send(request, urn: str):
     incident = _incident_for_raising(request, urn)
     form = AlertForm(request.POST or None, viewer=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            alert = services.send_alert(
-                incident,
-                by=request.user,
-                recipient=form.chosen_user("recipient"),
-                kind=form.cleaned_data["kind"],
-                message=form.cleaned_data["message"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, f"Alert sent to {alert.recipient}.")
-            return redirect(reverse("incident-detail", args=[incident.urn]) + "#tasks")
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.send_alert(
+            incident,
+            by=request.user,
+            recipient=form.chosen_user("recipient"),
+            kind=data["kind"],
+            message=data["message"],
+            request=request,
+        ),
+        success=lambda alert: f"Alert sent to {alert.recipient}.",
+        redirect_to=_back_to_tasks(incident),
+    ) or render(
         request,
         "incidents/tasks/alert.html",
         {"incident": incident, "form": form, "protective_marking": incident.marking},
@@ -103,27 +96,9 @@ def alert_send(request, urn: str):
 
 def _task_for(request, pk: int) -> tuple[Task, Incident]:
     """A task, for someone who can see its incident (which includes its assignee while it is
-    open); 404 otherwise, logged as the incident getter logs (V5)."""
-    task = (
-        Task.objects.select_related(
-            "incident", "assigned_to__organisation", "assigned_by__organisation"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if task is None:
-        record_event(
-            AuditEvent.Type.ACCESS_DENIED,
-            actor=request.user,
-            request=request,
-            target=("task", pk),
-            outcome=AuditEvent.Outcome.DENIED,
-            details={"action": "view", "exists": False, "path": request.path},
-        )
-        raise Http404("No task matches the given query.")
-    incident = policy.get_incident_for_user(request.user, task.incident.urn, request=request)
-    task.incident = incident
-    return task, incident
+    open); 404 otherwise, logged once (V5)."""
+    task = queries.get_task_for_user(request.user, pk, request=request)
+    return task, task.incident
 
 
 def _task_history(task: Task) -> list:
@@ -181,34 +156,28 @@ def task_detail(request, pk: int):
             forms[name] = form_class(
                 data, prefix=prefix, **({"viewer": user} if chooses_user else {})
             )
-    if action is not None and forms[action].is_valid():
-        form = forms[action]
-        try:
-            if action == "complete":
-                services.complete_task(
-                    task, by=user, note=form.cleaned_data["note"], request=request
-                )
-                done = "Task marked as done."
-            elif action == "cancel":
-                services.cancel_task(
-                    task, by=user, reason=form.cleaned_data["reason"], request=request
-                )
-                done = "Task cancelled."
-            else:
-                to = form.chosen_user("to")
-                services.reassign_task(task, by=user, to=to, request=request)
-                done = f"Task given to {to}."
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, done)
-            # Finishing or handing on a task can end the user's own access to the incident.
-            if policy.can(user, policy.Action.VIEW, incident):
-                return redirect("task-detail", pk=task.pk)
-            return redirect("inbox")
-    return render(
+
+    def carry_out(data) -> str:
+        """Complete, cancel or reassign the task; the success message."""
+        if action == "complete":
+            services.complete_task(task, by=user, note=data["note"], request=request)
+            return "Task marked as done."
+        if action == "cancel":
+            services.cancel_task(task, by=user, reason=data["reason"], request=request)
+            return "Task cancelled."
+        to = forms[action].chosen_user("to")
+        services.reassign_task(task, by=user, to=to, request=request)
+        return f"Task given to {to}."
+
+    def onward(_done) -> str:
+        # Finishing or handing on a task can end the user's own access to the incident.
+        if policy.can(user, policy.Action.VIEW, incident):
+            return reverse("task-detail", args=[task.pk])
+        return reverse("inbox")
+
+    return handle_post(
+        request, forms.get(action), carry_out, success=lambda done: done, redirect_to=onward
+    ) or render(
         request,
         "incidents/tasks/detail.html",
         {
@@ -262,9 +231,7 @@ def inbox(request):
 @login_required
 @require_POST
 def alert_read(request, pk: int):
-    alert = Alert.objects.filter(pk=pk, recipient=request.user).first()
-    if alert is None:
-        raise Http404("No alert matches the given query.")
+    alert = queries.get_alert_for_user(request.user, pk, request=request, action="read")
     services.mark_alert_read(alert, by=request.user)
     return redirect("inbox")
 

@@ -1,17 +1,15 @@
 """Working-sheet pages (SPEC W1): add an entry, correct one, and the section of the incident
 page that lists them."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from access import policy
-from sentinel.forms import add_service_errors
+from common.forms import handle_post
 
+from .. import queries
 from ..forms_worksheet import CorrectionForm, EntryForm
 from ..models import WorkingSheetEntry
 from ..services import worksheet as services
@@ -38,27 +36,22 @@ def _back_to_sheet(incident) -> str:
 def entry_add(request, urn: str):
     incident = _incident_to_edit(request, urn)
     form = EntryForm(request.POST or None, incident=incident)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_entry(
-                incident,
-                by=request.user,
-                kind=data["kind"],
-                text=data["text"],
-                occurred_at=data["occurred_at"],
-                referral_to=data["referral_to"],
-                involvement=data["involvement"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, "Entry added to the working sheet.")
-            return redirect(_back_to_sheet(incident))
-    return render(
+    return handle_post(
+        request,
+        form,
+        lambda data: services.add_entry(
+            incident,
+            by=request.user,
+            kind=data["kind"],
+            text=data["text"],
+            occurred_at=data["occurred_at"],
+            referral_to=data["referral_to"],
+            involvement=data["involvement"],
+            request=request,
+        ),
+        success="Entry added to the working sheet.",
+        redirect_to=_back_to_sheet(incident),
+    ) or render(
         request,
         "incidents/worksheet/add.html",
         {"incident": incident, "form": form, "protective_marking": incident.marking},
@@ -68,37 +61,38 @@ def entry_add(request, urn: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_correct(request, urn: str, pk: int):
-    incident = _incident_to_edit(request, urn)
-    original = (
-        incident.entries.select_related("author__organisation", "involvement__person")
-        .filter(pk=pk)
-        .first()
+    original = queries.get_entry_for_user(
+        request.user,
+        pk,
+        urn=urn,
+        action=policy.Action.EDIT,
+        request=request,
+        record_view=request.method == "GET",
     )
-    if original is None:
-        raise Http404("No entry matches the given query.")
+    incident = original.incident
     form = CorrectionForm(request.POST or None, initial={"occurred_at": original.occurred_at})
-    if request.method == "POST" and form.is_valid():
-        occurred_at = form.cleaned_data["occurred_at"]
+
+    def correct(data):
+        occurred_at = data["occurred_at"]
         if occurred_at == original.occurred_at.replace(second=0, microsecond=0):
             occurred_at = original.occurred_at  # the time was kept, to the second
-        try:
-            services.add_entry(
-                incident,
-                by=request.user,
-                kind=WorkingSheetEntry.Kind.CORRECTION,
-                text=form.cleaned_data["text"],
-                occurred_at=occurred_at,
-                corrects=original,
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, "Correction added to the working sheet.")
-            return redirect(_back_to_sheet(incident))
-    return render(
+        return services.add_entry(
+            incident,
+            by=request.user,
+            kind=WorkingSheetEntry.Kind.CORRECTION,
+            text=data["text"],
+            occurred_at=occurred_at,
+            corrects=original,
+            request=request,
+        )
+
+    return handle_post(
+        request,
+        form,
+        correct,
+        success="Correction added to the working sheet.",
+        redirect_to=_back_to_sheet(incident),
+    ) or render(
         request,
         "incidents/worksheet/correct.html",
         {

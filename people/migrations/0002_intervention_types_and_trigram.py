@@ -1,4 +1,4 @@
-"""The intervention types of seed 004 s3.4.1 (SPEC P5), and PostgreSQL's pg_trgm extension
+"""The intervention types (P5, docs/requirements.md), and PostgreSQL's pg_trgm extension
 for matching people's names (a no-op on SQLite)."""
 
 from django.contrib.postgres.operations import TrigramExtension

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from sentinel.migrations import PostgreSQLOnly
+from common.migrations import PostgreSQLOnly
 
 
 class Migration(migrations.Migration):

@@ -17,7 +17,7 @@ from access.api import ReportingUser
 from .. import services
 from ..forms import PurposeForm, ReportForm
 from ..models import SavedReport
-from ..queries import COLUMNS, ReportDefinition
+from ..queries import COLUMNS, ReportDefinition, get_saved_report_for_user
 from ..views.adhoc import run_report, summary_table
 
 
@@ -28,16 +28,16 @@ def _form_errors(form) -> dict:
     }
 
 
-def _bound_report_form(data) -> ReportForm:
+def _bound_report_form(data, viewer) -> ReportForm:
     """The page's form, bound to a JSON body (lists stay lists)."""
     if not isinstance(data, QueryDict):
         data = {key: value for key, value in data.items() if value is not None}
         data.setdefault("subject", "incidents")
-    return ReportForm(data)
+    return ReportForm(data, viewer=viewer)
 
 
-def _definition(data) -> ReportDefinition:
-    form = _bound_report_form(data)
+def _definition(data, viewer) -> ReportDefinition:
+    form = _bound_report_form(data, viewer)
     if not form.is_valid():
         raise ValidationError(_form_errors(form))
     return form.definition()
@@ -71,10 +71,10 @@ class ReportRunViewSet(viewsets.ViewSet):
     permission_classes = [ReportingUser]
     serializer_class = ReportRunSerializer
 
-    def create(self, request):
+    def create(self, request, **kwargs):
         purpose_form = PurposeForm({"purpose": request.data.get("purpose", "")})
         errors = {} if purpose_form.is_valid() else _form_errors(purpose_form)
-        form = _bound_report_form(request.data)
+        form = _bound_report_form(request.data, request.user)
         if not form.is_valid():
             errors.update(_form_errors(form))
         if errors:
@@ -121,7 +121,7 @@ class SavedReportSerializer(serializers.ModelSerializer):
         if not isinstance(value, dict):
             raise serializers.ValidationError("Give the filters as an object.")
         try:
-            return _definition(value)
+            return _definition(value, self.context["request"].user)
         except ValidationError as error:
             raise serializers.ValidationError(error.detail) from error
 
@@ -140,6 +140,14 @@ class SavedReportViewSet(
 
     def get_queryset(self):
         return policy.saved_reports_for(self.request.user)
+
+    def get_object(self):
+        return get_saved_report_for_user(
+            self.request.user,
+            self.kwargs["pk"],
+            request=self.request,
+            action="delete" if self.request.method == "DELETE" else "view",
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

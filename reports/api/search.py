@@ -126,7 +126,7 @@ class SearchViewSet(viewsets.ViewSet):
         request=SearchRequestSerializer,
         responses={200: SearchResponseSerializer},
     )
-    def create(self, request):
+    def create(self, request, **kwargs):
         """Search. The terms go in the body; every search is recorded."""
         if not policy.may_search(request.user):
             raise Http404

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,12 +16,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access import policy
+from common.forms import handle_post
 from incidents.models import Incident
-from sentinel.forms import add_service_errors
 
 from .. import services
 from ..forms import PURPOSE_REMINDER, PurposeForm, ReportForm, SaveReportForm
-from ..queries import COLUMNS, DIMENSIONS, SORTS, ReportDefinition, grouped_counts, report_rows
+from ..queries import (
+    COLUMNS,
+    DIMENSIONS,
+    SORTS,
+    ReportDefinition,
+    get_saved_report_for_user,
+    grouped_counts,
+    report_rows,
+)
 from .common import remember_purpose, reporting_page, safe_next, stated_purpose
 
 PAGE_SIZE = 50
@@ -35,12 +42,14 @@ def purpose(request):
     if not policy.may_use_reporting(request.user):
         raise Http404
     form = PurposeForm(request.POST or None, initial={"purpose": stated_purpose(request)})
-    if request.method == "POST" and form.is_valid():
-        purpose = form.cleaned_data["purpose"]
-        remember_purpose(request, purpose)
-        services.record_purpose(request.user, purpose, request=request)
-        return redirect(safe_next(request, reverse("report")))
-    return render(
+
+    def state(data) -> None:
+        remember_purpose(request, data["purpose"])
+        services.record_purpose(request.user, data["purpose"], request=request)
+
+    return handle_post(
+        request, form, state, redirect_to=safe_next(request, reverse("report"))
+    ) or render(
         request,
         "reports/purpose.html",
         {"form": form, "reminder": PURPOSE_REMINDER, "next": safe_next(request, "")},
@@ -51,49 +60,40 @@ def purpose(request):
 @require_http_methods(["GET", "POST"])
 def report(request, *, purpose: str):
     if request.method == "GET":
-        return _page(request, purpose, ReportForm())
-    return _page(request, purpose, ReportForm(request.POST), run=True)
+        return _page(request, purpose, ReportForm(viewer=request.user))
+    return _page(request, purpose, ReportForm(request.POST, viewer=request.user), run=True)
 
 
 @reporting_page
 @require_http_methods(["GET"])
 def run_saved(request, pk: int, *, purpose: str):
     """Open a saved definition: the form filled in, ready to run."""
-    saved = policy.saved_reports_for(request.user).filter(pk=pk).first()
-    if saved is None:
-        raise Http404
+    saved = get_saved_report_for_user(request.user, pk, request=request)
     definition = ReportDefinition.from_json(saved.definition)
-    form = ReportForm(initial=ReportForm.data_from(definition))
+    form = ReportForm(initial=ReportForm.data_from(definition), viewer=request.user)
     return _page(request, purpose, form, saved=saved)
 
 
 @reporting_page
 @require_POST
 def save(request, *, purpose: str):
-    form = ReportForm(request.POST)
+    form = ReportForm(request.POST, viewer=request.user)
     save_form = SaveReportForm(request.POST)
-    if form.is_valid() and save_form.is_valid():
-        try:
-            saved = services.save_report(
-                request.user,
-                name=save_form.cleaned_data["name"],
-                definition=form.definition(),
-                request=request,
-            )
-        except ValidationError as error:
-            add_service_errors(save_form, error)
-        else:
-            messages.success(request, f"Report saved as “{saved.name}”.")
-            return redirect("report-saved-run", pk=saved.pk)
-    return _page(request, purpose, form, save_form=save_form)
+    return handle_post(
+        request,
+        save_form if form.is_valid() else None,  # only a report that would run is saved
+        lambda data: services.save_report(
+            request.user, name=data["name"], definition=form.definition(), request=request
+        ),
+        success=lambda saved: f"Report saved as “{saved.name}”.",
+        redirect_to=lambda saved: reverse("report-saved-run", args=[saved.pk]),
+    ) or _page(request, purpose, form, save_form=save_form)
 
 
 @reporting_page
 @require_POST
 def delete_saved(request, pk: int, *, purpose: str):
-    saved = policy.saved_reports_for(request.user).filter(pk=pk).first()
-    if saved is None:
-        raise Http404
+    saved = get_saved_report_for_user(request.user, pk, request=request, action="delete")
     services.delete_report(request.user, saved, request=request)
     messages.success(request, f"Saved report “{saved.name}” deleted.")
     return redirect("report")

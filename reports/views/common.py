@@ -1,6 +1,6 @@
 """What every page of the reporting module shares: who may use it and the stated purpose.
 
-Before a user's first report of a session they state why (S2, V2, seed 000 s3.5); the
+Before a user's first report of a session they state why (S2, V2); the
 purpose is kept in the session, shown on every module page, attached to every audit event
 the module writes, and can be changed at any time.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -38,7 +37,7 @@ def reporting_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not policy.may_use_reporting(request.user):
-            raise Http404
+            policy.refuse_page(request, kwargs, "report")
         purpose = stated_purpose(request)
         if not purpose:
             return redirect(f"{reverse('report-purpose')}?{urlencode({'next': request.path})}")

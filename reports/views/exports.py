@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from access import policy
+from common.exports import Column, csv_response, xlsx_response
 from incidents.models import Incident
 
 from .. import services
-from ..exports import Column, csv_response, xlsx_response
 from ..forms import ReportForm
 from ..queries import COLUMNS, ReportDefinition, filter_incidents, report_rows
 from .common import reporting_page

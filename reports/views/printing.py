@@ -19,12 +19,12 @@ from django.forms import ModelMultipleChoiceField
 from django.views.decorators.http import require_GET, require_POST
 
 from access import policy
+from common.pdf import page_context, pdf_response, render_pdf
 from incidents.models import Incident
 from incidents.queries import with_high_risk_state
 
 from .. import services
 from ..forms import ReportForm
-from ..pdf import page_context, pdf_response, render_pdf
 from ..queries import COLUMNS, DIMENSIONS, SUBJECTS, ReportDefinition, grouped_counts, report_rows
 from .common import reporting_page
 from .exports import dated_filename, invalid_report, sort_of

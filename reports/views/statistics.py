@@ -3,8 +3,8 @@ partnership's reports and for publication.
 
 Part of the reporting module (analysts and administrators, with a stated purpose). No
 personal identifiers appear - no references, names, addresses or postcodes: only areas,
-categories, months and counts - and every count from 1 to 4 is shown as "suppressed" (seed
-001 s6), on the page and in the CSV alike. The rules, as the page explains them:
+categories, months and counts - and every count from 1 to 4 is shown as "suppressed" (S5),
+on the page and in the CSV alike. The rules, as the page explains them:
 
 - A count of 0 is shown as 0: an empty cell identifies no one.
 - The only totals are each row's "All categories", itself "suppressed" when any count in the
@@ -26,10 +26,10 @@ from django.utils import timezone
 
 from access import policy
 from audit.models import AuditEvent
+from common.exports import csv_response
 from incidents.models import Incident
 
 from .. import analysis
-from ..exports import csv_response
 from ..forms import PeriodForm
 from ..services import record_analysis, record_export
 from .common import reporting_page

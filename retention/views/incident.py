@@ -4,17 +4,14 @@ see the case, and the page where enhanced users and administrators of the lead o
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from access import policy
 from audit.history import history_of
-from sentinel.forms import add_service_errors
+from common.forms import handle_post
 
 from .. import queries, services
 from ..forms import DeletionFlagForm, LegalHoldForm
@@ -48,33 +45,30 @@ def retention_settings(request, urn: str):
         initial={"hold": "lift" if state.legal_hold else "place"},
     )
     form = {"flag": flag_form, "hold": hold_form}.get(action)
-    if form is not None and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if form is flag_form:
-                services.set_deletion_flag(
-                    incident, by=request.user, flag=data["flag"], reason=data["reason"],
-                    request=request,
-                )  # fmt: skip
-                done = f"{incident.urn}: {DeletionFlag(data['flag']).label.lower()}."
-            else:
-                services.set_legal_hold(
-                    incident, by=request.user, hold=data["hold"], reason=data["reason"],
-                    request=request,
-                )  # fmt: skip
-                done = (
-                    f"{incident.urn} is on legal hold: it will not be deleted."
-                    if data["hold"]
-                    else f"The legal hold on {incident.urn} is lifted."
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, done)
-            return redirect(reverse("incident-detail", args=[incident.urn]) + "#retention")
-    return render(
+
+    def change(data) -> str:
+        """Set the deletion flag or place or lift the hold; the success message."""
+        if form is flag_form:
+            services.set_deletion_flag(
+                incident, by=request.user, flag=data["flag"], reason=data["reason"],
+                request=request,
+            )  # fmt: skip
+            return f"{incident.urn}: {DeletionFlag(data['flag']).label.lower()}."
+        services.set_legal_hold(
+            incident, by=request.user, hold=data["hold"], reason=data["reason"],
+            request=request,
+        )  # fmt: skip
+        if data["hold"]:
+            return f"{incident.urn} is on legal hold: it will not be deleted."
+        return f"The legal hold on {incident.urn} is lifted."
+
+    return handle_post(
+        request,
+        form,
+        change,
+        success=lambda done: done,
+        redirect_to=reverse("incident-detail", args=[incident.urn]) + "#retention",
+    ) or render(
         request,
         "retention/incident/settings.html",
         {

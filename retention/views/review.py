@@ -21,8 +21,8 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access import policy
+from common.forms import add_service_errors
 from incidents.models import Incident
-from sentinel.forms import add_service_errors
 
 from .. import queries, services
 from ..forms import DeleteForm, KeepForm

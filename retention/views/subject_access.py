@@ -17,14 +17,14 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from access import policy
-from reports.pdf import page_context, render_pdf
+from common.pdf import page_context, render_pdf
 from reports.views.exports import dated_filename
 
 from .. import subject_access
@@ -41,7 +41,7 @@ def subject_access_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not policy.may_answer_subject_access(request.user):
-            raise Http404
+            policy.refuse_page(request, kwargs, "subject access")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,8 +1,8 @@
 """The access matrix: who may list, view, edit and close which incident.
 
 The expected answers are written out below as a table, so that a reader can check them
-against seed 000 s3.5 and Appendix B (read plainly in ACCESS-MATRIX.md). Each row is a user
-(organisation . group); each column is a record, placed relative to that user:
+against the rules in docs/access-model.md (and V1-V6, G1-G4 in docs/requirements.md). Each
+row is a user (organisation . group); each column is a record, placed relative to that user:
 
   own           created by this user, in Rutland, since handed to Rutland County Council
   blaby         in Blaby, led by Blaby District Council        (the district user's own district)

@@ -1,4 +1,5 @@
-"""The example partnership matches ACCESS-MATRIX.md: each organisation covers what it should."""
+"""The example partnership matches docs/access-model.md: each organisation covers what it
+should."""
 
 import pytest
 

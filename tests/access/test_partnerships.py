@@ -144,8 +144,11 @@ def _responses(client, user, other_surname: str, other_words: str):
             content_type="application/json",
         ),
     )
-    yield "api incident search", client.post(
-        "/api/v1/search/", {"kind": "incidents", "text": other_words}, "application/json"
+    yield (
+        "api incident search",
+        client.post(
+            "/api/v1/search/", {"kind": "incidents", "text": other_words}, "application/json"
+        ),
     )
     for subject in ("incidents", "people"):
         yield f"report {subject}", client.post(reverse("report"), {"subject": subject})

@@ -1,4 +1,4 @@
-"""Suspending a partner (SPEC T4; seed 000 s8): deployment-wide administrators only, for at
+"""Suspending a partner (T4, docs/requirements.md): deployment-wide administrators only, for at
 most 45 days, with a reason; its users' sessions end at once; lifting is recorded."""
 
 from datetime import timedelta

@@ -20,9 +20,9 @@ from access.models import UserGroup
 from audit import queries
 from audit.models import AuditEvent
 from audit.services import record_event
+from common.exports import marking_label
 from incidents.models import Incident
 from people.models import Involvement, Person
-from reports.exports import marking_label
 from tests.incidents.factories import IncidentFactory
 
 from .review_support import BLABY, GROUP_IDS, GROUPS, HOST, RUTLAND, make_group_user, signed_in

@@ -102,7 +102,7 @@ def test_two_stale_saves_one_wins_and_the_other_sees_what_changed(client, scenar
 
 
 def test_the_service_refuses_a_stale_version(scenario):
-    from incidents.services.conflicts import StaleEdit
+    from common.conflicts import StaleEdit
 
     incident = scenario.incidents["in_area"]
     officer = scenario.user(UserGroup.OPERATIONAL)

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from access.models import UserGroup
+from common.pagination import CappedPaginator, page_items
 from incidents.models import Incident
 from incidents.services import log_complaint
 from incidents.views import case
-from sentinel.pagination import CappedPaginator, page_items
 
 
 @pytest.fixture

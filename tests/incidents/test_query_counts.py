@@ -1,5 +1,5 @@
-"""Lists and detail pages run a constant number of queries, whatever the data (non-negotiable
-5): 1 of everything costs the same as 10 of everything."""
+"""Lists and detail pages run a constant number of queries, whatever the data (a rule for
+every page, CONTRIBUTING.md): 1 of everything costs the same as 10 of everything."""
 
 import datetime
 

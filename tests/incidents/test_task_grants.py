@@ -48,9 +48,7 @@ def test_a_read_only_analyst_cannot_open_a_confidential_case_to_another_organisa
     assert not policy.can(outsider, "edit", confidential)
 
 
-def test_the_analyst_may_still_give_work_to_someone_already_on_the_case(
-    confidential, make_user
-):
+def test_the_analyst_may_still_give_work_to_someone_already_on_the_case(confidential, make_user):
     analyst = make_user(BLABY, UserGroup.ANALYST)
     colleague = make_user(BLABY, UserGroup.OPERATIONAL)
     task = raise_task(confidential, by=analyst, assigned_to=colleague, title="Call", due_on=_due())

@@ -145,7 +145,7 @@ def test_no_task_is_raised_on_a_closed_case(officer, incident):
     assert "closed" in refused.value.messages[0]
 
 
-# --- The access a task gives, and takes away (W2; access/policy.py) --------------------------
+# --- The access a task gives, and takes away (W2; access/policy/) --------------------------
 
 
 def _page(client, user, incident) -> int:

@@ -17,10 +17,10 @@ from faker import Faker
 
 from access.models import UserGroup
 from audit.models import AuditEvent
+from common.exports import build_csv, build_xlsx, csv_response, neutralise
 from incidents.models import AggravatingFactor, Incident
 from incidents.services import log_complaint
 from people.services import involve
-from reports.exports import build_csv, build_xlsx, csv_response, neutralise
 from reports.views.common import SESSION_KEY
 
 fake = Faker("en_GB")

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from access.models import UserGroup
 from audit.models import AuditEvent
+from common.pdf import css_string, url_fetcher
 from incidents.models import Incident, RiskQuestion
 from incidents.services import log_complaint
 from incidents.services.closure import submit_for_closure
@@ -25,7 +26,6 @@ from incidents.services.risk import record_assessment
 from incidents.services.tasks import raise_task
 from incidents.services.worksheet import record_entry
 from people.services import involve
-from reports.pdf import css_string, url_fetcher
 from reports.views import printing
 from reports.views.common import SESSION_KEY
 from tests.access.scenario import GROUPS, RECORDS, expect

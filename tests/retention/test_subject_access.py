@@ -3,7 +3,7 @@ Rutland, Leicester City) among other people; the export holds every incident and
 theirs with its originating organisation, and about everyone else only flagged, name-less
 role entries - checked in the JSON and in the PDF's text. Consent given then withdrawn
 appears in order. Downloads are audited with the request reference; a missing reference is
-a field error and no file. Administrators of any organisation may answer (seed 000 s10);
+a field error and no file. Administrators of any organisation may answer (D4);
 everyone else gets 404. The person page costs the same queries for one incident or three.
 """
 
@@ -81,9 +81,7 @@ def users(make_user):
         "police_admin": make_user(POLICE, UserGroup.ADMINISTRATOR, username="sar.police.admin"),
         "blaby_admin": make_user(BLABY, UserGroup.ADMINISTRATOR, username="sar.blaby.admin"),
         # Rutland leads the Confidential case: its administrators see all three incidents.
-        "rutland_admin": make_user(
-            RUTLAND, UserGroup.ADMINISTRATOR, username="sar.rutland.admin"
-        ),
+        "rutland_admin": make_user(RUTLAND, UserGroup.ADMINISTRATOR, username="sar.rutland.admin"),
         "melton_admin": make_user(
             "Melton Borough Council", UserGroup.ADMINISTRATOR, username="sar.melton.admin"
         ),
@@ -595,7 +593,7 @@ def test_a_person_only_in_anothers_confidential_record_is_referred_not_found(
     """Someone known only from Rutland's Confidential case: Blaby's administrator does not
     find them (no name, number or date of birth), and is told to refer the request to
     Rutland; Rutland's administrator finds them."""
-    fields, secrets = person_fields()
+    fields, _secrets = person_fields()
     case = log_complaint(
         by=users["rutland"],
         area=partnership.areas["Rutland"],

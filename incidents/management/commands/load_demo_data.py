@@ -1,4 +1,5 @@
-"""Load the demo partnership: seed 000's organisations, demo users and invented incidents.
+"""Load the demo partnership: the organisations of the Leicestershire Sentinel
+information-sharing agreement (docs/requirements.md), demo users and invented incidents.
 
 Every name, street and story comes from Faker or the lists below: never a real person.
 Runs once: on a database that already has organisations it does nothing.

@@ -7,11 +7,21 @@ links when the field is rendered.
 
 The hint and error message ids are `<field auto_id>-hint` and `<field auto_id>-error`
 (`id_area-hint`, `id_area-error`); `field.html` prints the same ids.
+
+`add_service_errors` puts a service's ValidationError on a form's fields, and `handle_post` is
+the one way a page handles a posted form (service call, errors, message, redirect).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 
 _CONTROL_CLASSES = {
     "text": "govuk-input",
@@ -94,11 +104,47 @@ def add_service_errors(form, error, *, rename: dict | None = None, fallback=None
     a service's field name to the form's."""
     rename = rename or {}
     problems = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    for field, messages in problems.items():
+    for field, field_messages in problems.items():
         field = rename.get(field, field)
         target = field if field in form.fields else None
-        for message in messages:
+        for message in field_messages:
             if target is None and fallback is not None:
                 fallback.append(message)
             else:
                 form.add_error(target, message)
+
+
+def handle_post(
+    request,
+    form,
+    action: Callable[[dict], Any],
+    *,
+    success: str | Callable[[Any], str] | None = None,
+    unchanged: str | None = None,
+    redirect_to: str | Callable[[Any], str],
+) -> HttpResponse | None:
+    """The one way a page handles a posted form: when the request is a POST and the form is
+    valid, call `action(form.cleaned_data)` (the service call); a ValidationError puts its
+    messages on the form's fields (what was typed is kept); a PermissionDenied answers 404,
+    as a missing record (V5); otherwise flash `success` (a string, or a callable of the
+    action's result) and redirect to `redirect_to` (a URL or URL name, or a callable of the
+    result that gives one).
+
+    `unchanged`, when given, is flashed (as information, instead of `success`) when the
+    action answers False: the service found nothing to do. `form` may be None (a page of
+    several forms, none of them posted). Returns None when the page should render the form
+    (again)."""
+    if form is None or request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    except PermissionDenied:
+        raise Http404 from None
+    if unchanged is not None and not result:
+        messages.info(request, unchanged)
+    elif success is not None:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
