@@ -18,6 +18,7 @@ from access import policy
 from access.models import UserGroup
 from incidents.models import Incident
 from incidents.services import log_complaint
+from people.models import Person
 from people.services import involve
 from reports.views.common import SESSION_KEY
 from tests.access.second_partnership import SURNAME as SECOND_SURNAME
@@ -214,11 +215,14 @@ def test_nothing_crosses_the_partnership_boundary(
         assert not leaked, f"{row}: {asked} shows {leaked}"
     assert seen, f"{row}: no page answered at all, so nothing was checked"
 
-    # 3. The other side's records answer 404 as missing ones do, page and API.
+    # 3. The other side's records and people answer 404 as missing ones do, page and API.
     for incident in other_incidents:
         assert client.get(reverse("incident-detail", args=[incident.urn])).status_code == 404
         assert client.get(f"/api/v1/incidents/{incident.urn}/").status_code == 404
         assert client.get(reverse("incident-print", args=[incident.urn])).status_code == 404
+    for person in Person.objects.filter(family_name=other_surname):
+        assert client.get(reverse("person-detail", args=[person.pk])).status_code == 404
+        assert client.get(f"/api/v1/people/{person.pk}/").status_code == 404
 
 
 @pytest.mark.parametrize("side", ["first", "second"])
