@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from access import policy
-from incidents.forms_tasks import NativeDateInput
+from common.widgets import NativeDateInput
 from incidents.models import Incident
 
 from . import queries, registers

@@ -5,8 +5,10 @@ EXCEPTION_HANDLER, set in settings):
   {"field": ["message"], "non_field_errors": [...]}, whatever raised it;
 - a service's `django.core.exceptions.PermissionDenied` is a 404, exactly as a missing record
   (a rule about a record refused it: out of scope and not found must look the same, V5);
-- everything else as django REST framework answers it (an endpoint that refuses a whole
-  group for something that is not a record raises DRF's own PermissionDenied: an honest 403).
+- everything else as django REST framework answers it. An endpoint raises DRF's own
+  PermissionDenied (an honest 403) only where the refusal reveals nothing: a whole group
+  refused something that is not a record, or an action on a record the user can already
+  see (completing a task they may see but not work).
 
 So views call the service and let its exceptions through; nothing converts them by hand.
 """

@@ -28,6 +28,7 @@ import xlsxwriter
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 Column = tuple[str, str, Callable]
@@ -166,3 +167,8 @@ def xlsx_response(
     audit)."""
     export = build_xlsx(columns, rows, marking)
     return _attachment(export.content, XLSX_TYPE, filename, export.row_count)
+
+
+def dated_filename(stem: str, extension: str) -> str:
+    """e.g. sentinel-report-2026-11-21.csv: what and when, never whose or about whom."""
+    return f"sentinel-{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"

@@ -5,18 +5,10 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from common.widgets import NativeDateInput
+
 from .models import Alert
 from .services.tasks import assignable_users
-
-
-class NativeDateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})},
-            format="%Y-%m-%d",
-        )
 
 
 class UserChoiceField(forms.TypedChoiceField):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from access import policy
 from access.models import Area, Organisation
-from incidents.forms_tasks import NativeDateInput
+from common.widgets import NativeDateInput
 from incidents.models import AggravatingFactor, Incident
 from people.models import InterventionType, Involvement
 

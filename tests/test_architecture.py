@@ -138,3 +138,10 @@ def test_common_imports_no_app_and_apps_import_only_the_celery_app_from_sentinel
     wiring = re.compile(r"^sentinel\.(?!celery$)")
     app_modules = re.compile(r"^(access|audit|common|incidents|people|reports|retention)(\.|$)")
     assert _breaking(app_modules, [wiring]) == []
+
+
+def test_the_audit_core_imports_no_other_app():
+    """The audit core is the ground floor: it records events for everyone and needs no one."""
+    core = re.compile(r"^audit\.(models|services|chain)$")
+    others = re.compile(r"^(access|incidents|people|reports|retention|sentinel)(\.|$)")
+    assert _breaking(core, [others]) == []

@@ -27,8 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access import policy
 from access.policy import audit_visibility
-from common.exports import csv_response
-from reports.views.exports import dated_filename
+from common.exports import csv_response, dated_filename
 
 from .. import queries, registers
 from ..forms import AuditFilterForm

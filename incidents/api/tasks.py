@@ -11,11 +11,13 @@ Out-of-scope records answer 404 like missing ones (V5); a record you can see but
 change answers 403.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as Forbidden
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -83,6 +85,16 @@ class ReassignSerializer(serializers.Serializer):
     to = serializers.IntegerField(help_text="The id of the user to give the task to.")
 
 
+def _call(service, *args, **kwargs):
+    """Call a service on a task or incident the user can already see (the getter answered
+    404 otherwise): a refusal here is about the action, not the record's existence, so it is
+    an honest 403. Bad input is answered by common.api's handler (400 with field errors)."""
+    try:
+        return service(*args, **kwargs)
+    except PermissionDenied:
+        raise Forbidden() from None
+
+
 def _user(pk: int) -> User | None:
     return User.objects.select_related("organisation").filter(pk=pk).first()
 
@@ -130,7 +142,8 @@ class TaskViewSet(
         data.is_valid(raise_exception=True)
         values = data.validated_data
         incident = policy.get_incident_for_user(request.user, values["incident"], request=request)
-        task = services.raise_task(
+        task = _call(
+            services.raise_task,
             incident,
             by=request.user,
             assigned_to=_user(values["assigned_to"]),
@@ -148,7 +161,7 @@ class TaskViewSet(
         value = data.validated_data[field]
         if field == "to":
             value = _user(value)
-        task = service(task, by=request.user, request=request, **{arg: value})
+        task = _call(service, task, by=request.user, request=request, **{arg: value})
         return Response(TaskSerializer(task).data)
 
     @extend_schema(request=CompleteSerializer, responses=TaskSerializer)
@@ -251,7 +264,8 @@ class AlertViewSet(
         recipient = _user(values["recipient"])
         if recipient is None:
             raise ValidationError({"recipient": ["There is no user with this id."]})
-        alert = services.send_alert(
+        alert = _call(
+            services.send_alert,
             incident,
             by=request.user,
             recipient=recipient,
@@ -267,7 +281,7 @@ class AlertViewSet(
     def read(self, request, pk=None, **kwargs):
         alert = self.get_object()
         can_view = alert.can_view
-        alert = services.mark_alert_read(alert, by=request.user)
+        alert = _call(services.mark_alert_read, alert, by=request.user)
         alert.can_view = can_view
         return Response(AlertSerializer(alert).data)
 

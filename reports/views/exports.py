@@ -18,11 +18,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from access import policy
-from common.exports import Column, csv_response, xlsx_response
+from common.exports import Column, csv_response, dated_filename, xlsx_response
 from incidents.models import Incident
 
 from .. import services
@@ -44,11 +43,6 @@ class ExportFormatForm(forms.Form):
             "invalid_choice": "Choose a file format: CSV or XLSX.",
         },
     )
-
-
-def dated_filename(stem: str, extension: str) -> str:
-    """e.g. sentinel-report-2026-11-21.csv: what and when, never whose or about whom."""
-    return f"sentinel-{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 def table_export(

@@ -19,6 +19,7 @@ from django.forms import ModelMultipleChoiceField
 from django.views.decorators.http import require_GET, require_POST
 
 from access import policy
+from common.exports import dated_filename
 from common.pdf import page_context, pdf_response, render_pdf
 from incidents.models import Incident
 from incidents.queries import with_high_risk_state
@@ -27,7 +28,7 @@ from .. import services
 from ..forms import ReportForm
 from ..queries import COLUMNS, DIMENSIONS, SUBJECTS, ReportDefinition, grouped_counts, report_rows
 from .common import reporting_page
-from .exports import dated_filename, invalid_report, sort_of
+from .exports import invalid_report, sort_of
 
 # WeasyPrint lays out about 100 table rows a second: 500 rows print in about 5 s, well inside
 # a web request; bigger result sets are for CSV or XLSX.

@@ -24,8 +24,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from access import policy
+from common.exports import dated_filename
 from common.pdf import page_context, render_pdf
-from reports.views.exports import dated_filename
 
 from .. import subject_access
 from ..forms_subject_access import PersonSearchForm, SubjectAccessExportForm
