@@ -17,7 +17,6 @@ from rest_framework.response import Response
 
 from access import policy
 from access.api import PartnershipUser
-from access.models import UserGroup
 from common.api import field_errors
 from common.conflicts import StaleEdit
 from incidents.api import incident_in_query
@@ -207,7 +206,7 @@ class PersonViewSet(
     def matches(self, request):
         """Likely matches for a person about to be added (P2), among people the user can
         see. Basic users have no search (S1): 404."""
-        if request.user.group == UserGroup.BASIC:
+        if not policy.works_cases(request.user):
             raise Http404
         query = MatchQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)

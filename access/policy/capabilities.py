@@ -21,6 +21,52 @@ def may_use_system(user) -> bool:
     )
 
 
+def works_cases(user) -> bool:
+    """Whether the user works cases at all: everyone but basic users, who log a skeleton
+    complaint and alert someone to it, and nothing else (G1). Working cases means leading
+    them, raising tasks and alerts, the full complaint (risk), adding people through the
+    API."""
+    return user.group != UserGroup.BASIC
+
+
+def may_log_complaints(user) -> bool:
+    """Logging a complaint (a skeleton one for basic users; analysts only if granted G2): the
+    group's model permission. (Who may use the system at all is checked at sign-in and on
+    every request.)"""
+    return user.has_perm("incidents.add_incident")
+
+
+def may_close_cases(user) -> bool:
+    """Approving or returning closures, reopening (K2, K3): the group's right; which cases
+    is the `close` and `reopen` rules'."""
+    return user.has_perm("incidents.close_incident")
+
+
+def supervises_cases(user) -> bool:
+    """Enhanced users and administrators supervise their organisation's cases (the
+    dashboard's closure queue, High-risk monitoring and victim updates, R2, R3)."""
+    return user.group in (UserGroup.ENHANCED, UserGroup.ADMINISTRATOR)
+
+
+def task_permissions(user, task, *, can_view, can_edit) -> dict[str, bool]:
+    """What `user` may do to an open task - the one statement of the task rules, for the
+    task page's buttons and for the services that act. `can_view` and `can_edit` are
+    callables answering for the task's incident, asked only when the answer depends on them.
+
+    complete  its assignee, or anyone who may edit the incident;
+    cancel    whoever raised it (while they may see the incident), or anyone who may edit it;
+    reassign  its assignee or whoever raised it (while they may see the incident), or anyone
+              who may edit it - never a basic user.
+    """
+    mine = task.assigned_to_id == user.pk
+    raised = task.assigned_by_id == user.pk
+    return {
+        "complete": mine or can_edit(),
+        "cancel": (raised and can_view()) or can_edit(),
+        "reassign": works_cases(user) and (((mine or raised) and can_view()) or can_edit()),
+    }
+
+
 def _is_administrator(user) -> bool:
     return may_use_system(user) and user.group == UserGroup.ADMINISTRATOR
 

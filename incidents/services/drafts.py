@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from access import policy
-from access.models import User, UserGroup
+from access.models import User
 from people import services as people_services
 
 from ..models import ComplaintDraft, Incident
@@ -31,12 +31,12 @@ BASIC_SECTIONS = ["initial_contact", "details", "people", "entry", "alert"]
 
 
 def sections_for(user: User) -> list[str]:
-    return BASIC_SECTIONS if user.group == UserGroup.BASIC else SECTIONS
+    return SECTIONS if policy.works_cases(user) else BASIC_SECTIONS
 
 
 @transaction.atomic
 def start_draft(*, by: User) -> ComplaintDraft:
-    if not by.has_perm("incidents.add_incident"):
+    if not policy.may_log_complaints(by):
         raise PermissionDenied
     return ComplaintDraft.objects.create(owner=by, data={"people": []})
 
@@ -170,7 +170,7 @@ def _from_json(fields: dict) -> dict:
 
 def _record_risk(draft, by, incident, request) -> None:
     raw = draft.data.get("risk")
-    if not raw or "risk" not in draft.completed or by.group == UserGroup.BASIC:
+    if not raw or "risk" not in draft.completed or not policy.works_cases(by):
         return
     answers = {
         int(key.removeprefix("question_")): value == "yes"

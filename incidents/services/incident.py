@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from access import policy
-from access.models import Area, User, UserGroup
+from access.models import Area, User
 from audit.models import AuditEvent
 from audit.services import record_event
 from common.conflicts import StaleEdit, changes_since
@@ -46,7 +46,7 @@ def log_complaint(
 
     A police skeleton record (C4) is added by the police when an ASB crime is recorded on
     their crime system: it must carry the crime reference."""
-    if not by.has_perm("incidents.add_incident"):
+    if not policy.may_log_complaints(by):
         raise PermissionDenied
     if police_skeleton and not by.organisation.is_police:
         raise ValidationError({"crime_reference": "Only the police add skeleton crime records."})
@@ -76,7 +76,7 @@ def log_complaint(
         marking=marking,
         created_by=by,
         received_by=by,
-        lead_officer=None if by.group == UserGroup.BASIC else by,
+        lead_officer=by if policy.works_cases(by) else None,
         lead_organisation=by.organisation,
         is_police_skeleton=police_skeleton,
         **details,

@@ -54,7 +54,7 @@ def _assignee_error(user: User | None) -> str | None:
         return "Choose who the task is for."
     if not policy.may_use_system(user):
         return f"{user} cannot use the system at the moment. Choose someone else."
-    if user.group == UserGroup.BASIC:
+    if not policy.works_cases(user):
         return BASIC_CANNOT_WORK
     return None
 
@@ -76,7 +76,7 @@ def _grant_error(incident: Incident, by: User, assignee: User) -> str | None:
 
 def _require_raiser(incident: Incident, by: User) -> None:
     """Raising a task or an alert: anyone but a basic user who can see the incident (G-table)."""
-    if by.group == UserGroup.BASIC or not policy.can(by, policy.Action.VIEW, incident):
+    if not policy.works_cases(by) or not policy.can(by, policy.Action.VIEW, incident):
         raise PermissionDenied
 
 
@@ -158,8 +158,16 @@ def _require_open(task: Task) -> None:
         )
 
 
-def _may_edit(by: User, task: Task) -> bool:
-    return policy.can(by, policy.Action.EDIT, task.incident)
+def _require_allowed(task: Task, by: User, action: str) -> None:
+    """The task rules (`policy.task_permissions`), asked of the database for this user."""
+    allowed = policy.task_permissions(
+        by,
+        task,
+        can_view=lambda: policy.can(by, policy.Action.VIEW, task.incident),
+        can_edit=lambda: policy.can(by, policy.Action.EDIT, task.incident),
+    )
+    if not allowed[action]:
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -167,8 +175,7 @@ def complete_task(task: Task, *, by: User, note: str, request=None) -> Task:
     """Mark a task done, with a note of what was done. The assignee, or anyone who may edit
     the incident, may complete it. The assignee's access through this task ends."""
     task = Task.objects.select_for_update().select_related("incident").get(pk=task.pk)
-    if task.assigned_to_id != by.pk and not _may_edit(by, task):
-        raise PermissionDenied
+    _require_allowed(task, by, "complete")
     _require_open(task)
     if not (note or "").strip():
         raise ValidationError({"note": "Enter what was done."})
@@ -186,9 +193,7 @@ def cancel_task(task: Task, *, by: User, reason: str, request=None) -> Task:
     """Cancel an open task, saying why (kept as its completion note). Whoever raised it, or
     anyone who may edit the incident, may cancel it. The assignee's access through it ends."""
     task = Task.objects.select_for_update().select_related("incident").get(pk=task.pk)
-    raised_it = task.assigned_by_id == by.pk and policy.can(by, policy.Action.VIEW, task.incident)
-    if not raised_it and not _may_edit(by, task):
-        raise PermissionDenied
+    _require_allowed(task, by, "cancel")
     _require_open(task)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Enter why the task is cancelled."})
@@ -207,11 +212,7 @@ def reassign_task(task: Task, *, by: User, to: User | None, request=None) -> Tas
     anyone who may edit the incident (never a basic user); the new assignee is checked as in
     `raise_task`. The old assignee's access through this task ends with the reassignment."""
     task = Task.objects.select_for_update().select_related("incident").get(pk=task.pk)
-    involved = by.pk in (task.assigned_to_id, task.assigned_by_id) and policy.can(
-        by, policy.Action.VIEW, task.incident
-    )
-    if by.group == UserGroup.BASIC or not (involved or _may_edit(by, task)):
-        raise PermissionDenied
+    _require_allowed(task, by, "reassign")
     _require_open(task)
     if problem := _assignee_error(to) or _grant_error(task.incident, by, to):
         raise ValidationError({"to": problem})

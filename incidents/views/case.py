@@ -7,7 +7,6 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from access import policy
-from access.models import UserGroup
 from audit.history import history_of
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -15,7 +14,7 @@ from common.conflicts import StaleEdit
 from common.forms import add_service_errors
 from common.pagination import CappedPaginator
 
-from .. import services
+from .. import case_sections, services
 from ..forms import IncidentEditForm
 from ..models import Incident
 from ..queries import with_high_risk_state
@@ -39,7 +38,7 @@ def home(request):
         "incidents/home.html",
         {
             "page": page,
-            "is_basic": request.user.group == UserGroup.BASIC,
+            "is_basic": not policy.works_cases(request.user),
             "may_search": policy.may_search(request.user),
             "protective_marking": Incident.Marking.highest(i.marking for i in page.object_list),
         },
@@ -55,17 +54,9 @@ def complaint_logged(request):
 
 
 def _section_contexts(incident, user) -> dict:
-    """Each part of the case (people, risk, working sheet, tasks, documents, closure,
-    retention) fills its own section of the page with a fixed number of queries."""
-    from people import views as people_views
-    from retention.views import incident as retention
-
-    from . import closure, documents, risk, tasks, worksheet
-
-    context = {}
-    for module in (people_views, risk, worksheet, tasks, documents, closure, retention):
-        context.update(module.detail_context(incident, user))
-    return context
+    """Each part of the case fills its own section of the page with a fixed number of
+    queries (incidents.case_sections: each app registers its own)."""
+    return case_sections.contexts(incident, user)
 
 
 @login_required

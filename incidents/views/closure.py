@@ -133,7 +133,7 @@ def reopen(request, urn: str):
 @login_required
 def queue(request):
     """K2: the cases of my organisation awaiting a closure decision, oldest first."""
-    if not request.user.has_perm("incidents.close_incident"):
+    if not policy.may_close_cases(request.user):
         raise Http404
     waiting = (
         ClosureRequest.objects.filter(

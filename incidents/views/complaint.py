@@ -14,7 +14,6 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access import policy
-from access.models import UserGroup
 
 from .. import draft_sections, queries
 from ..forms import IncidentDetailsForm, InitialContactForm
@@ -73,7 +72,7 @@ def _anonymised(draft) -> bool:
 @require_http_methods(["GET", "POST"])
 def start(request):
     """Resume an unfinished complaint, or start a new one."""
-    if not request.user.has_perm("incidents.add_incident"):
+    if not policy.may_log_complaints(request.user):
         raise Http404
     if request.method == "POST":
         draft = drafts.start_draft(by=request.user)
@@ -219,7 +218,7 @@ def _person_fields(data: dict) -> dict:
 
 
 def _matches(user, data):
-    if user.group == UserGroup.BASIC:
+    if not policy.works_cases(user):
         return []  # basic users have no search (G-table)
     from people.matching import find_matches
 
@@ -253,7 +252,7 @@ def submit(request, pk: int):
     except PermissionDenied:
         raise Http404 from None
     incident = submitted.incident
-    if request.user.group == UserGroup.BASIC:
+    if not policy.works_cases(request.user):
         # G1: a basic user never opens the record again; they are shown its reference once.
         request.session["logged_urn"] = incident.urn
         return redirect("complaint-logged")

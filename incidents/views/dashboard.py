@@ -21,7 +21,6 @@ from django.urls import path
 from django.utils import timezone
 
 from access import policy
-from access.models import UserGroup
 
 from ..models import CaseRules, ClosureRequest, Incident, Task, WorkingSheetEntry
 from ..queries import (
@@ -35,7 +34,6 @@ from ..queries import (
 
 # Rows shown in each section; the rest are counted.
 SHOWN = 25
-SUPERVISORS = (UserGroup.ENHANCED, UserGroup.ADMINISTRATOR)
 CASE_RELATED = ("area", "lead_officer", "lead_organisation")
 
 
@@ -59,7 +57,7 @@ def _supervised(user, visible):
     """The cases whose supervision is the user's: for enhanced users and administrators the
     cases their organisation leads (and any they lead themselves); for everyone else the
     cases they lead. A selection on top of what the policy lets them see."""
-    if user.group in SUPERVISORS:
+    if policy.supervises_cases(user):
         return visible.filter(Q(lead_organisation_id=user.organisation_id) | Q(lead_officer=user))
     return visible.filter(lead_officer=user)
 
@@ -67,7 +65,7 @@ def _supervised(user, visible):
 def _closure_queue(user) -> Section | None:
     """K2: as the closure queue page (incidents.views.closure.queue), oldest submission
     first. None for users who may not close cases."""
-    if not user.has_perm("incidents.close_incident"):
+    if not policy.may_close_cases(user):
         return None
     return _first(
         ClosureRequest.objects.filter(
@@ -129,7 +127,7 @@ def _my_open_cases(user, visible) -> Section:
 @login_required
 def dashboard(request):
     user = request.user
-    if user.group == UserGroup.BASIC:
+    if not policy.works_cases(user):
         # Basic users log complaints and see no case afterwards (G1): nothing to supervise.
         return redirect("home")
     today = timezone.localdate()
@@ -155,7 +153,7 @@ def dashboard(request):
         "incidents/dashboard.html",
         {
             **sections,
-            "supervisor": user.group in SUPERVISORS,
+            "supervisor": policy.supervises_cases(user),
             "may_see_inactive_records": policy.may_see_inactive_records(user),
             "shown": SHOWN,
             "reminder_days": rules.victim_update_reminder_days,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from access import policy
 from common.exports import dated_filename
 from common.pdf import page_context, pdf_response, render_pdf
+from incidents import case_sections
 from incidents.models import Incident
 from incidents.queries import with_high_risk_state
 
@@ -36,15 +37,9 @@ PRINT_LIMIT = 500
 
 
 def _case_sections(incident, user) -> dict:
-    """The incident page's own section contexts (people, risk, working sheet, tasks,
-    closure): each a fixed number of queries, whatever the case holds."""
-    from incidents.views import closure, risk, tasks, worksheet
-    from people import views as people_views
-
-    context = {}
-    for module in (people_views, risk, worksheet, tasks, closure):
-        context.update(module.detail_context(incident, user))
-    return context
+    """The incident page's sections that the printed summary shows (people, risk, working
+    sheet, tasks, closure: incidents.case_sections), each a fixed number of queries."""
+    return case_sections.contexts(incident, user, printed=True)
 
 
 @login_required
