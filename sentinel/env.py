@@ -43,3 +43,34 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# Secret keys written in this repository (the development default, the compose file's trial
+# default): public, so never a production key.
+PUBLISHED_SECRET_KEYS = {
+    "dev-only-insecure-secret-key-never-use-in-production",
+    "change-me-this-is-only-for-a-local-trial-of-the-compose-file",
+}
+
+
+def production_problems(*, secret_key: str, allowed_hosts: list[str], debug: bool) -> list[str]:
+    """What makes these settings unsafe to run in production (empty when none): a published,
+    short or low-variety secret key, DEBUG on, or hosts that accept any Host header."""
+    problems = []
+    if (
+        secret_key in PUBLISHED_SECRET_KEYS
+        or secret_key.startswith("django-insecure")
+        or len(secret_key) < 50
+        or len(set(secret_key)) < 5
+    ):
+        problems.append(
+            "Production needs SECRET_KEY: 50+ random characters, not a key published in the "
+            "repository or the compose file."
+        )
+    if debug:
+        problems.append("Production refuses to run with DEBUG on.")
+    if not allowed_hosts or any("*" in host for host in allowed_hosts):
+        problems.append(
+            "Production needs ALLOWED_HOSTS: the service's own host names, never a wildcard."
+        )
+    return problems

@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, production_problems
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SENTINEL_VAR_DIR", str(BASE_DIR / "var")))
@@ -32,11 +32,12 @@ DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-if PRODUCTION:
-    if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("Production needs SECRET_KEY: 50+ random characters.")
-    if DEBUG:
-        raise ImproperlyConfigured("Production refuses to run with DEBUG on.")
+if PRODUCTION and (
+    _problems := production_problems(
+        secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS, debug=DEBUG
+    )
+):
+    raise ImproperlyConfigured(" ".join(_problems))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

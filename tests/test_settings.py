@@ -46,3 +46,26 @@ def test_a_misspelt_boolean_stops_start_up():
     result = _manage("check", DEBUG="ture")
     assert result.returncode != 0
     assert "DEBUG='ture' is not a boolean" in result.stderr
+
+
+def test_production_refuses_the_compose_files_published_key():
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    published = compose.split("SECRET_KEY: ${SECRET_KEY:-", 1)[1].split("}", 1)[0]
+    result = _manage("check", SENTINEL_ENV="production", SECRET_KEY=published)
+    assert result.returncode != 0
+    assert "Production needs SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_key_of_one_repeated_character():
+    result = _manage("check", SENTINEL_ENV="production", SECRET_KEY="a" * 64)
+    assert result.returncode != 0
+    assert "Production needs SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_any_host():
+    for hosts in ("*", "asb.example.org,*", ""):
+        result = _manage(
+            "check", SENTINEL_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS=hosts
+        )
+        assert result.returncode != 0, hosts
+        assert "Production needs ALLOWED_HOSTS" in result.stderr
