@@ -155,6 +155,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Spaces do not count: twenty spaces are not a password (passphrases are welcome).
+    {
+        "NAME": "access.password_validation.VisibleCharactersValidator",
+        "OPTIONS": {"min_length": 12},
+    },
 ]
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -156,6 +156,8 @@ def test_an_analyst_enters_their_code_before_changing_the_password(
         ("qwerty123456", "This password is too common."),
         ("marjoriefeatherstonehaugh", "The password is too similar to the"),
         ("938475610293847", "This password is entirely numeric."),
+        (" " * 20, "at least 12 characters that are not spaces"),
+        ("kettle        orb", "at least 12 characters that are not spaces"),
     ],
 )
 def test_weak_passwords_are_refused_on_the_field(client, reset_officer, new, message):
