@@ -1,8 +1,9 @@
 """How API requests are authenticated (SPEC I1, T4, M3).
 
 Token first: its `WWW-Authenticate: Token` header makes a missing or refused credential a
-401, as API clients expect. A token stops working while its user is disabled or their
-organisation inactive or suspended, and says why. A browser session is held at the
+401, as API clients expect. A token stops working while its user is disabled, their
+account locked, or their organisation inactive or suspended, and says why; signing out
+everywhere deletes the user's tokens. A browser session is held at the
 two-factor step and the forced password change exactly as the pages are
 (access.middleware.AccountGateMiddleware).
 """
@@ -10,8 +11,9 @@ two-factor step and the forced password change exactly as the pages are
 from drf_spectacular.authentication import SessionScheme
 from rest_framework import authentication, exceptions
 
+from .administration.queries import is_locked, with_lockout
 from .middleware import API_MESSAGES, pending_step
-from .signin import refusal
+from .signin import lockout_message, refusal
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -23,6 +25,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
         refused = refusal(token.user)
         if refused is not None:
             raise exceptions.AuthenticationFailed(refused[1])
+        # A locked account (too many failed sign-ins) is locked for its tokens too.
+        if is_locked(with_lockout(type(token.user).objects.filter(pk=token.user_id)).get()):
+            raise exceptions.AuthenticationFailed(lockout_message())
         return token.user, token
 
 

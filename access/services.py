@@ -42,7 +42,6 @@ def share_incident(
     with_user: User | None = None,
     with_organisation: Organisation | None = None,
     level: str = "view",
-    request=None,
 ) -> None:
     """Share an incident with a user or organisation outside its ordinary scope.
 
@@ -58,7 +57,6 @@ def share_incident(
     record_event(
         AuditEvent.Type.SHARE_GRANTED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
         justification=reason,
         details={
@@ -77,7 +75,6 @@ def revoke_share(
     reason: str,
     with_user: User | None = None,
     with_organisation: Organisation | None = None,
-    request=None,
 ) -> None:
     if not policy.can(by, policy.Action.EDIT, incident):
         raise PermissionDenied
@@ -87,7 +84,6 @@ def revoke_share(
     record_event(
         AuditEvent.Type.SHARE_REVOKED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
         justification=reason,
         details={

@@ -13,6 +13,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -145,11 +146,13 @@ def sign_out_everywhere(user: User, *, request) -> int:
     """End every other session of the user now (M3); the caller then signs this one out.
     Returns how many other sessions ended."""
     ended = end_sessions([user.pk], except_session_key=request.session.session_key)
+    # Everywhere includes the API: the user's tokens go too (a new one is issued on request).
+    tokens, _ = Token.objects.filter(user=user).delete()
     record_event(
         AuditEvent.Type.SIGNED_OUT_EVERYWHERE,
         actor=user,
         request=request,
         target=("user", user.pk),
-        details={"other_sessions_ended": ended},
+        details={"other_sessions_ended": ended, "api_tokens_revoked": tokens},
     )
     return ended

@@ -65,7 +65,7 @@ def _not_in_future(errors: dict, **dates) -> None:
 
 
 @transaction.atomic
-def record_disclosure(*, by, incident=None, request=None, **fields) -> Disclosure:
+def record_disclosure(*, by, incident=None, **fields) -> Disclosure:
     """Record a disclosure made outside the system by the recorder's organisation.
 
     `incident` (optional) must be one the recorder can see; its reference is kept as written
@@ -97,7 +97,6 @@ def record_disclosure(*, by, incident=None, request=None, **fields) -> Disclosur
     record_event(
         AuditEvent.Type.DISCLOSURE_RECORDED,
         actor=by,
-        request=request,
         target=("disclosure", disclosure.pk),
         justification=disclosure.justification,
         details={
@@ -113,13 +112,12 @@ def record_disclosure(*, by, incident=None, request=None, **fields) -> Disclosur
 
 
 def record_disclosure_report(
-    user, *, start, end, file_format: str, total: int, organisations: int, request=None
+    user, *, start, end, file_format: str, total: int, organisations: int
 ) -> None:
     """The disclosure report (volume and reasons) produced, on screen or as CSV."""
     record_event(
         AuditEvent.Type.DISCLOSURE_REPORTED,
         actor=user,
-        request=request,
         target=("disclosure_report", ""),
         details={
             "from": start.isoformat() if start else None,
@@ -163,7 +161,7 @@ def check_breach(errors: dict, values: dict) -> None:
 
 
 @transaction.atomic
-def record_breach(*, by, organisation, request=None, **fields) -> Breach:
+def record_breach(*, by, organisation, **fields) -> Breach:
     """Record a breach concerning `organisation` (one the recorder administers)."""
     if not policy.may_keep_registers(by):
         raise PermissionDenied
@@ -185,7 +183,6 @@ def record_breach(*, by, organisation, request=None, **fields) -> Breach:
     record_event(
         AuditEvent.Type.BREACH_RECORDED,
         actor=by,
-        request=request,
         target=("breach", breach.pk),
         details={
             "organisation": organisation.pk,
@@ -197,7 +194,7 @@ def record_breach(*, by, organisation, request=None, **fields) -> Breach:
 
 
 @transaction.atomic
-def update_breach(breach, *, by, expected_version: int, request=None, **changes) -> Breach:
+def update_breach(breach, *, by, expected_version: int, **changes) -> Breach:
     """Record the investigation's progress: status, investigation, outcome, when the
     Information Commissioner was told, when it closed. A closed breach has an outcome and a
     date closed (today unless given).
@@ -231,31 +228,28 @@ def update_breach(breach, *, by, expected_version: int, request=None, **changes)
     record_event(
         AuditEvent.Type.BREACH_UPDATED,
         actor=by,
-        request=request,
         target=("breach", locked.pk),
         details={"fields": sorted(changed), "status": locked.status, "version": locked.version},
     )
     return locked
 
 
-def record_breach_conflict(user, breach, *, based_on_version: int, changes: int, request=None):
+def record_breach_conflict(user, breach, *, based_on_version: int, changes: int):
     """A save refused because someone else updated the breach first (nothing was written)."""
     record_event(
         AuditEvent.Type.BREACH_UPDATED,
         actor=user,
-        request=request,
         target=("breach", breach.pk),
         outcome=AuditEvent.Outcome.FAILURE,
         details={"stale": True, "based_on_version": based_on_version, "changes": changes},
     )
 
 
-def record_register_view(user, kind: str, pk="", *, details: dict | None = None, request=None):
+def record_register_view(user, kind: str, pk="", *, details: dict | None = None):
     """A register entry opened (pk) or a register listed (no pk; the filters in details)."""
     record_event(
         AuditEvent.Type.REGISTER_VIEWED,
         actor=user,
-        request=request,
         target=(kind, pk),
         details=details or {},
     )
@@ -265,23 +259,21 @@ def record_register_view(user, kind: str, pk="", *, details: dict | None = None,
 
 
 def record_audit_review(
-    user, *, target: tuple[str, object], filters: dict, page: int, row_count: int, request=None
+    user, *, target: tuple[str, object], filters: dict, page: int, row_count: int
 ) -> None:
     """A page of the audit trail shown: what was asked for and how many events matched."""
     record_event(
         AuditEvent.Type.AUDIT_REVIEWED,
         actor=user,
-        request=request,
         target=target,
         details={"filters": filters, "page": page, "row_count": row_count},
     )
 
 
-def record_audit_export(user, *, filters: dict, row_count: int, request=None) -> None:
+def record_audit_export(user, *, filters: dict, row_count: int) -> None:
     record_event(
         AuditEvent.Type.EXPORTED,
         actor=user,
-        request=request,
         target=("audit", ""),
         details={"kind": "audit", "format": "csv", "row_count": row_count, "filters": filters},
     )

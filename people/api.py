@@ -180,7 +180,7 @@ class PersonViewSet(
         version = fields.pop("version")
         try:
             person = services.update_person(
-                person, by=request.user, expected_version=version, request=request, **fields
+                person, by=request.user, expected_version=version, **fields
             )
         except StaleEdit as stale:
             person.refresh_from_db()
@@ -213,7 +213,6 @@ class PersonViewSet(
         matches = services.search_people(
             request.user,
             purpose="Matching through the API",
-            request=request,
             **query.validated_data,
         )
         return Response({"results": MatchSerializer(matches, many=True).data})
@@ -288,7 +287,6 @@ class InvolvementViewSet(
                 dependant_of=dependant_of,
                 risk_notes=data.get("risk_notes", ""),
                 support_needs=data.get("support_needs", ""),
-                request=request,
             )
         except DjangoValidationError as error:
             errors = field_errors(error)

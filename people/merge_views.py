@@ -79,7 +79,6 @@ def people_merge(request):
         matches = services.search_people(
             user,
             purpose="Looking for duplicate records to merge",
-            request=request,
             limit=20,
             **search.cleaned_data,
         )
@@ -102,7 +101,7 @@ def people_merge(request):
                 request,
                 confirm,
                 lambda data: services.merge_people(
-                    keep, duplicate, by=user, reason=data["reason"], request=request
+                    keep, duplicate, by=user, reason=data["reason"]
                 ),
                 success=f"Person {duplicate.pk} has been merged into this record.",
                 redirect_to=reverse("person-detail", args=[keep.pk]),
@@ -181,7 +180,7 @@ def people_merge_undo(request, pk: int):
 
     def undo(data):
         keep = duplicate.merged_into  # before the undo clears it
-        services.undo_merge(duplicate, by=user, reason=data["reason"], request=request)
+        services.undo_merge(duplicate, by=user, reason=data["reason"])
         return keep
 
     return handle_post(

@@ -27,9 +27,7 @@ def _save(instance, by: User, fields: list[str]) -> None:
 
 
 @transaction.atomic
-def merge_people(
-    keep: Person, duplicate: Person, *, by: User, reason: str, request=None
-) -> AuditEvent:
+def merge_people(keep: Person, duplicate: Person, *, by: User, reason: str) -> AuditEvent:
     """Merge `duplicate` into `keep` (administrators only; both must be visible to them).
 
     The duplicate's involvements and consents move to `keep`. Where both were in the same
@@ -80,7 +78,6 @@ def merge_people(
     event = record_event(
         AuditEvent.Type.PEOPLE_MERGED,
         actor=by,
-        request=request,
         target=("person", duplicate.pk),
         justification=reason.strip(),
         details={
@@ -155,7 +152,7 @@ def latest_merge(duplicate: Person) -> AuditEvent | None:
 
 
 @transaction.atomic
-def undo_merge(duplicate: Person, *, by: User, reason: str, request=None) -> AuditEvent:
+def undo_merge(duplicate: Person, *, by: User, reason: str) -> AuditEvent:
     """Put back exactly what the latest merge of `duplicate` moved (administrators only;
     the person it was merged into must be visible to them). Returns the undo event."""
     if not policy.may_merge_people(by):
@@ -197,7 +194,6 @@ def undo_merge(duplicate: Person, *, by: User, reason: str, request=None) -> Aud
     event = record_event(
         AuditEvent.Type.PEOPLE_MERGE_UNDONE,
         actor=by,
-        request=request,
         target=("person", duplicate.pk),
         justification=reason.strip(),
         details={

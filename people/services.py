@@ -337,14 +337,13 @@ def _already_involved(incident: Incident, person: Person, role: str) -> str | No
 # --- Involvement (P1-P3, C5) -----------------------------------------------------------------
 
 
-def _create_person(fields: dict, *, by: User, incident: Incident, request) -> Person:
+def _create_person(fields: dict, *, by: User, incident: Incident) -> Person:
     person = Person(**fields, created_by=by)
     person._history_user = by
     person.save()
     record_event(
         AuditEvent.Type.PERSON_CREATED,
         actor=by,
-        request=request,
         target=("person", person.pk),
         details={"incident": incident.urn},
     )
@@ -363,7 +362,6 @@ def involve(
     dependant_of: Involvement | None = None,
     risk_notes: str = "",
     support_needs: str = "",
-    request=None,
 ) -> Involvement:
     """Record someone's part in an incident. LOW LEVEL: callers check access.
 
@@ -393,7 +391,7 @@ def involve(
         raise ValidationError(errors)
 
     if cleaned_fields:
-        person = _create_person(cleaned_fields, by=by, incident=incident, request=request)
+        person = _create_person(cleaned_fields, by=by, incident=incident)
     involvement = Involvement(
         incident=incident,
         person=person,
@@ -416,7 +414,6 @@ def involve(
     record_event(
         AuditEvent.Type.INVOLVEMENT_ADDED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
         details={
             "involvement": involvement.pk,
@@ -441,7 +438,6 @@ def add_involvement(
     dependant_of: Involvement | None = None,
     risk_notes: str = "",
     support_needs: str = "",
-    request=None,
 ) -> Involvement:
     """Add a person to an incident the user may edit (PermissionDenied otherwise). A linked
     existing person must be one the user can see."""
@@ -458,7 +454,6 @@ def add_involvement(
         dependant_of=dependant_of,
         risk_notes=risk_notes,
         support_needs=support_needs,
-        request=request,
     )
 
 
@@ -466,9 +461,7 @@ def add_involvement(
 
 
 @transaction.atomic
-def update_person(
-    person: Person, *, by: User, expected_version: int, request=None, **fields: Any
-) -> Person:
+def update_person(person: Person, *, by: User, expected_version: int, **fields: Any) -> Person:
     """Change a person's details. The user must be able to edit an incident the person is
     involved in. `expected_version` is the version the user started from: if someone saved
     since, raises StaleEdit listing their changes and writes nothing."""
@@ -501,7 +494,6 @@ def update_person(
     record_event(
         AuditEvent.Type.PERSON_UPDATED,
         actor=by,
-        request=request,
         target=("person", current.pk),
         details={"fields": sorted(changed), "version": current.version},
     )
@@ -521,7 +513,6 @@ def record_consent(
     status: str,
     decided_on: datetime.date | None,
     notes: str = "",
-    request=None,
 ) -> Consent:
     """Record a consent decision (given / withheld / withdrawn) for one scope. Earlier
     decisions stay as history; the latest is the one in force (`consent_in_force`)."""
@@ -553,7 +544,6 @@ def record_consent(
     record_event(
         AuditEvent.Type.CONSENT_RECORDED,
         actor=by,
-        request=request,
         target=("person", person.pk),
         details={
             "incident": incident.urn,
@@ -594,7 +584,6 @@ def search_people(
     date_of_birth: datetime.date | None = None,
     postcode: str = "",
     purpose: str = "",
-    request=None,
     limit: int = 5,
 ) -> list:
     """Find likely matches within the user's scope (`matching.find_matches`) and log the
@@ -612,7 +601,6 @@ def search_people(
     record_event(
         AuditEvent.Type.SEARCH,
         actor=user,
-        request=request,
         target=("person", ""),
         justification=purpose,
         details={

@@ -228,7 +228,6 @@ def person_edit(request, pk: int):
                     person,
                     by=user,
                     expected_version=form.cleaned_data["version"],
-                    request=request,
                     **form.person_fields(),
                 )
             except StaleEdit as stale:
@@ -341,7 +340,7 @@ def involvement_add(request, urn: str):
     }
     if step == "find":
         matches = services.search_people(
-            user, purpose=f"Adding a person to {incident.urn}", request=request, **terms
+            user, purpose=f"Adding a person to {incident.urn}", **terms
         )
         details = PersonDetailsForm(prefix="person", initial=terms)
         more = InvolvementDetailsForm(prefix="involvement")
@@ -368,7 +367,6 @@ def involvement_add(request, urn: str):
                 dependant_of=find.cleaned_data["dependant_of"],
                 risk_notes=more.cleaned_data["risk_notes"],
                 support_needs=more.cleaned_data["support_needs"],
-                request=request,
             )
         except ValidationError as error:
             add_service_errors(details if choice == "new" else more, error, fallback=choice_errors)
@@ -427,7 +425,6 @@ def _add_anonymised(request, incident, context):
             dependant_of=data["dependant_of"],
             risk_notes=data["risk_notes"],
             support_needs=data["support_needs"],
-            request=request,
         ),
         success=lambda involvement: f"{involvement.anonymised_label} added to {incident.urn}.",
         redirect_to=reverse("incident-detail", args=[incident.urn]),
@@ -499,7 +496,7 @@ def involvement_detail(request, urn: str, pk: int):
     return handle_post(
         request,
         active,
-        lambda data: _record(which, data, involvement, incident, user, request),
+        lambda data: _record(which, data, involvement, incident, user),
         success=_RECORDED.get(which),
         redirect_to=reverse("involvement-detail", args=[incident.urn, involvement.pk]),
     ) or render(
@@ -538,7 +535,7 @@ _RECORDED = {
 }
 
 
-def _record(which, data, involvement, incident, user, request) -> None:
+def _record(which, data, involvement, incident, user) -> None:
     if which == "statement":
         services.record_statement(
             involvement,
@@ -552,7 +549,7 @@ def _record(which, data, involvement, incident, user, request) -> None:
     elif which == "intervention":
         services.record_intervention(involvement, by=user, **data)
     else:
-        services.record_consent(involvement.person, incident, by=user, request=request, **data)
+        services.record_consent(involvement.person, incident, by=user, **data)
 
 
 @login_required
@@ -600,7 +597,7 @@ def person_search(request):
     matches = None
     if request.method == "POST" and form.is_valid():
         matches = services.search_people(
-            user, purpose="Basic search", request=request, limit=20, **form.cleaned_data
+            user, purpose="Basic search", limit=20, **form.cleaned_data
         )
     return render(
         request,

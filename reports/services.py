@@ -16,22 +16,23 @@ from .models import SavedReport
 from .queries import ReportDefinition
 
 
-def record_purpose(user, purpose: str, *, request=None) -> None:
+def record_purpose(
+    user,
+    purpose: str,
+) -> None:
     """The user stated why they are using the reporting module (V2)."""
     record_event(
         AuditEvent.Type.REPORT_PURPOSE_STATED,
         actor=user,
-        request=request,
         justification=purpose,
         details={},
     )
 
 
-def record_search(user, *, kind: str, terms: dict, results: int, request=None, purpose=""):
+def record_search(user, *, kind: str, terms: dict, results: int, purpose=""):
     record_event(
         AuditEvent.Type.SEARCH,
         actor=user,
-        request=request,
         target=(kind, ""),
         justification=purpose or "Basic search",
         details={"kind": kind, "terms": terms, "row_count": results},
@@ -46,13 +47,11 @@ def record_report_run(
     row_count: int,
     sort: str = "",
     page: int = 1,
-    request=None,
     saved_report: SavedReport | None = None,
 ):
     record_event(
         AuditEvent.Type.REPORT_RUN,
         actor=user,
-        request=request,
         target=("report", saved_report.pk if saved_report else ""),
         justification=purpose,
         details={
@@ -72,13 +71,11 @@ def record_export(
     row_count: int,
     filters: dict | None = None,
     purpose: str = "",
-    request=None,
 ):
     """An export (CSV, XLSX) of `what` ("report", "statistics", ...)."""
     record_event(
         AuditEvent.Type.EXPORTED,
         actor=user,
-        request=request,
         target=(what, ""),
         justification=purpose,
         details={"format": file_format, "row_count": row_count, "filters": filters or {}},
@@ -94,7 +91,6 @@ def record_print(
     filters: dict | None = None,
     purpose: str = "",
     marking: str = "",
-    request=None,
 ):
     """A PDF printed: a case summary (target_id = URN) or a report's results."""
     details = {"marking": marking}
@@ -105,27 +101,24 @@ def record_print(
     record_event(
         AuditEvent.Type.PRINTED,
         actor=user,
-        request=request,
         target=(what, target_id),
         justification=purpose,
         details=details,
     )
 
 
-def record_analysis(user, event_type: str, *, filters: dict, row_count: int, purpose="",
-                    request=None):  # fmt: skip
+def record_analysis(user, event_type: str, *, filters: dict, row_count: int, purpose=""):
     """Hotspots (S4) or statistics (S5) produced."""
     record_event(
         event_type,
         actor=user,
-        request=request,
         justification=purpose,
         details={"filters": filters, "row_count": row_count},
     )
 
 
 @transaction.atomic
-def save_report(user, *, name: str, definition: ReportDefinition, request=None) -> SavedReport:
+def save_report(user, *, name: str, definition: ReportDefinition) -> SavedReport:
     """Save (or, under the same name, replace) one of the user's report definitions."""
     name = " ".join(name.split())
     try:
@@ -138,7 +131,6 @@ def save_report(user, *, name: str, definition: ReportDefinition, request=None) 
     record_event(
         AuditEvent.Type.REPORT_SAVED,
         actor=user,
-        request=request,
         target=("report", report.pk),
         details={"name": name, "replaced": not created, "filters": definition.described()},
     )
@@ -146,13 +138,15 @@ def save_report(user, *, name: str, definition: ReportDefinition, request=None) 
 
 
 @transaction.atomic
-def delete_report(user, report: SavedReport, *, request=None) -> None:
+def delete_report(
+    user,
+    report: SavedReport,
+) -> None:
     if report.owner_id != user.pk:
         raise ValidationError("You can only delete your own reports.")
     record_event(
         AuditEvent.Type.REPORT_DELETED,
         actor=user,
-        request=request,
         target=("report", report.pk),
         details={"name": report.name},
     )

@@ -404,7 +404,6 @@ def erase_incidents(
     unchanged_since: datetime,
     decided: str,
     by=None,
-    request=None,
     require_flag: str = "",
 ) -> tuple[list[ErasedIncident], list[Skipped]]:
     """Erase these incidents and everything of them in one transaction (see the module), or
@@ -472,8 +471,6 @@ def erase_incidents(
                     AuditEvent.Type.INCIDENT_ERASED,
                     actor=by,
                     actor_label="" if by else "retention sweep",
-                    request=request,
-                    # The lead organisation's administrators see it in their audit review.
                     organisation=tombstone.lead_organisation,
                     target=("incident", tombstone.urn),
                     details={

@@ -18,7 +18,7 @@ from django.utils import timezone
 from access import policy
 from access.models import User
 from audit.models import AuditEvent
-from audit.services import record_event
+from audit.services import current_request, record_event
 from incidents.models import Incident
 
 from .erasure import Skipped, erase_incident
@@ -52,7 +52,7 @@ def _reason(reason: str, errors: dict, field: str = "reason") -> str:
 
 @transaction.atomic
 def set_deletion_flag(
-    incident: Incident, *, by: User, flag: str, reason: str, request=None
+    incident: Incident, *, by: User, flag: str, reason: str
 ) -> IncidentRetention:
     """D1: change whether the incident is deleted automatically or reviewed first when due.
     Enhanced users and administrators of the lead organisation, with a reason."""
@@ -68,7 +68,6 @@ def set_deletion_flag(
     record_event(
         AuditEvent.Type.RETENTION_FLAG_CHANGED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
         details={"flag": flag},
     )
@@ -76,9 +75,7 @@ def set_deletion_flag(
 
 
 @transaction.atomic
-def set_legal_hold(
-    incident: Incident, *, by: User, hold: bool, reason: str, request=None
-) -> IncidentRetention:
+def set_legal_hold(incident: Incident, *, by: User, hold: bool, reason: str) -> IncidentRetention:
     """D2: a legal hold stops any deletion (litigation, inquiry, complaint) until lifted."""
     retention = _retention_for(incident, by)
     errors: dict[str, str] = {}
@@ -90,7 +87,6 @@ def set_legal_hold(
     record_event(
         AuditEvent.Type.LEGAL_HOLD_SET if hold else AuditEvent.Type.LEGAL_HOLD_LIFTED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
     )
     return retention
@@ -104,11 +100,13 @@ def keep_after_review(
     reason: str,
     review_on: datetime.date | None,
     opened_at: datetime.datetime,
-    request=None,
 ) -> RetentionDecision:
     """D2: keep a queued case, with a reason and the date it is next reviewed (a decision to
     keep is recorded like one to delete - MoPI practice)."""
-    locked = policy.get_incident_for_retention_review(by, incident.urn, request=request, lock=True)
+    # The page's request, if any (a refusal logs its path), as the audit middleware keeps it.
+    locked = policy.get_incident_for_retention_review(
+        by, incident.urn, request=current_request.get(), lock=True
+    )
     retention = IncidentRetention.objects.select_for_update().get(incident=locked)
     errors: dict[str, str] = {}
     reason = _reason(reason, errors)
@@ -136,7 +134,6 @@ def keep_after_review(
     record_event(
         AuditEvent.Type.RETENTION_KEPT,
         actor=by,
-        request=request,
         target=("incident", locked.urn),
         details={"review_on": review_on.isoformat()},
     )
@@ -144,17 +141,18 @@ def keep_after_review(
 
 
 def delete_after_review(
-    incident: Incident, *, by: User, opened_at: datetime.datetime, request=None
+    incident: Incident, *, by: User, opened_at: datetime.datetime
 ) -> ErasedIncident:
     """D2: erase a queued case now, as the sweep would (retention/erasure.py), unless it
     changed after the administrator opened it or was put on legal hold."""
-    found = policy.get_incident_for_retention_review(by, incident.urn, request=request)
+    found = policy.get_incident_for_retention_review(
+        by, incident.urn, request=current_request.get()
+    )
     outcome = erase_incident(
         found.pk,
         unchanged_since=opened_at,
         decided=ErasedIncident.DecidedBy.REVIEW,
         by=by,
-        request=request,
     )
     if isinstance(outcome, Skipped):
         if outcome.reason == "changed since it was selected":

@@ -117,7 +117,6 @@ def find_people(
     given_name: str = "",
     date_of_birth=None,
     postcode: str = "",
-    request=None,
 ) -> list[Person]:
     """People who may be the requester, within `policy.subject_access_people(user)` (anyone
     held, for an administrator; merged records excluded: they are found through the record
@@ -149,7 +148,6 @@ def find_people(
             "postcode": postcode,
         },
         results=len(found[:SEARCH_LIMIT]),
-        request=request,
         purpose="Subject access request",
     )
     return found
@@ -733,14 +731,13 @@ def as_json(document: dict) -> bytes:
 
 @transaction.atomic
 def record_export(
-    user, person: Person, export: dict, *, reference: str, file_format: str, request=None
+    user, person: Person, export: dict, *, reference: str, file_format: str
 ) -> AuditEvent:
     """Audit a subject-access export: who produced it, about whom, for which request (the
     justification), in which format, covering which incidents, with how many items."""
     return record_event(
         AuditEvent.Type.SUBJECT_ACCESS,
         actor=user,
-        request=request,
         target=("person", person.pk),
         justification=reference,
         details={

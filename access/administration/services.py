@@ -80,11 +80,10 @@ def _locked_user(by: User, user: User) -> User:
     return found
 
 
-def _record(event_type, *, by: User, user: User, request=None, **fields) -> AuditEvent:
+def _record(event_type, *, by: User, user: User, **fields) -> AuditEvent:
     return record_event(
         event_type,
         actor=by,
-        request=request,
         target=("user", user.pk),
         organisation=user.organisation,
         **fields,
@@ -154,7 +153,6 @@ def create_user(
     training_level: int,
     analyst_can_add_and_amend: bool = False,
     manages_all_organisations: bool = False,
-    request=None,
 ) -> User:
     """Create a user, disabled and without a password: they are enabled once their code of
     connection is confirmed (M1, G4), and given a password by an administrator."""
@@ -201,7 +199,6 @@ def create_user(
         AuditEvent.Type.USER_CREATED,
         by=by,
         user=user,
-        request=request,
         details={
             "username": user.username,
             "organisation": organisation.pk,
@@ -215,7 +212,7 @@ def create_user(
 
 
 @transaction.atomic
-def update_user(user: User, *, by: User, original: str, request=None, **changes) -> list[str]:
+def update_user(user: User, *, by: User, original: str, **changes) -> list[str]:
     """Change a user's names, email, group, training level and grants. `original` is
     `snapshot(user)` as the administrator's form was opened: if the user has changed since,
     StaleUserEdit says what changed and nothing is saved (SPEC §16). Returns the names of
@@ -269,7 +266,6 @@ def update_user(user: User, *, by: User, original: str, request=None, **changes)
         AuditEvent.Type.USER_UPDATED,
         by=by,
         user=user,
-        request=request,
         details={"fields": changed},
     )
     return changed
@@ -282,7 +278,6 @@ def enable_user(
     by: User,
     code_of_connection_signed: bool,
     training_level: int,
-    request=None,
 ) -> bool:
     """Enable a user once the administrator confirms the user has signed the code of
     connection, with their training level (M1, G4). Returns False (and changes nothing) if
@@ -321,7 +316,6 @@ def enable_user(
         AuditEvent.Type.CODE_OF_CONNECTION_CONFIRMED,
         by=by,
         user=user,
-        request=request,
         details={"confirmed_at": now.isoformat()},
     )
     if training_level != previous_training:
@@ -329,21 +323,19 @@ def enable_user(
             AuditEvent.Type.USER_UPDATED,
             by=by,
             user=user,
-            request=request,
             details={"fields": ["training_level"]},
         )
     _record(
         AuditEvent.Type.USER_ENABLED,
         by=by,
         user=user,
-        request=request,
         details={"training_level": training_level, "has_password": user.has_usable_password()},
     )
     return True
 
 
 @transaction.atomic
-def disable_user(user: User, *, by: User, reason: str, request=None) -> bool:
+def disable_user(user: User, *, by: User, reason: str) -> bool:
     """Disable a user and end every session they hold at once (SPEC §17): their next request
     is anonymous. Returns False if they were already disabled."""
     user = _locked_user(by, user)
@@ -362,7 +354,6 @@ def disable_user(user: User, *, by: User, reason: str, request=None) -> bool:
         AuditEvent.Type.USER_DISABLED,
         by=by,
         user=user,
-        request=request,
         justification=reason,
         details={"sessions_ended": ended},
     )
@@ -370,7 +361,7 @@ def disable_user(user: User, *, by: User, reason: str, request=None) -> bool:
 
 
 @transaction.atomic
-def set_password(user: User, *, by: User, password: str, request=None) -> None:
+def set_password(user: User, *, by: User, password: str) -> None:
     """Give the user a new password, which they must change when they next sign in (SPEC
     §17). Their sessions end and any lockout is cleared. The password is never recorded."""
     user = _locked_user(by, user)
@@ -393,13 +384,12 @@ def set_password(user: User, *, by: User, password: str, request=None) -> None:
         AuditEvent.Type.PASSWORD_SET,
         by=by,
         user=user,
-        request=request,
         details={"sessions_ended": ended, "lockout_cleared": bool(cleared)},
     )
 
 
 @transaction.atomic
-def unlock_account(user: User, *, by: User, request=None) -> bool:
+def unlock_account(user: User, *, by: User) -> bool:
     """Clear the sign-in lockout of the account (django-axes' recorded failures for its
     username). Returns False if there was nothing to clear."""
     user = _locked_user(by, user)
@@ -410,14 +400,13 @@ def unlock_account(user: User, *, by: User, request=None) -> bool:
         AuditEvent.Type.ACCOUNT_UNLOCKED,
         by=by,
         user=user,
-        request=request,
         details={"failures_cleared": cleared},
     )
     return True
 
 
 @transaction.atomic
-def reset_two_factor(user: User, *, by: User, reason: str, request=None) -> int:
+def reset_two_factor(user: User, *, by: User, reason: str) -> int:
     """Remove the user's authenticator app (TOTP devices), so that they set it up again at
     their next sign-in, and end their sessions. Returns how many devices were removed."""
     user = _locked_user(by, user)
@@ -430,7 +419,6 @@ def reset_two_factor(user: User, *, by: User, reason: str, request=None) -> int:
         AuditEvent.Type.TWO_FACTOR_RESET,
         by=by,
         user=user,
-        request=request,
         justification=reason,
         details={"devices_removed": removed, "sessions_ended": ended},
     )
@@ -476,7 +464,6 @@ def suspend_organisation(
     ends: datetime,
     reason: str,
     starts: datetime | None = None,
-    request=None,
 ) -> Organisation:
     """Suspend a partner from `starts` (now if not given, or if in the past) until `ends`,
     at most 45 days (T4). None of its users can sign in or use the API in the
@@ -509,7 +496,6 @@ def suspend_organisation(
     record_event(
         AuditEvent.Type.ORGANISATION_SUSPENDED,
         actor=by,
-        request=request,
         target=("organisation", organisation.pk),
         organisation=organisation,
         justification=organisation.suspension_reason,
@@ -532,7 +518,7 @@ def has_suspension(organisation: Organisation, now: datetime | None = None) -> b
 
 
 @transaction.atomic
-def lift_suspension(organisation: Organisation, *, by: User, reason: str, request=None) -> bool:
+def lift_suspension(organisation: Organisation, *, by: User, reason: str) -> bool:
     """End a partner's suspension (current or planned) now. Returns False if it had none."""
     organisation = _locked_organisation(by, organisation)
     if not has_suspension(organisation):
@@ -554,7 +540,6 @@ def lift_suspension(organisation: Organisation, *, by: User, reason: str, reques
     record_event(
         AuditEvent.Type.SUSPENSION_LIFTED,
         actor=by,
-        request=request,
         target=("organisation", organisation.pk),
         organisation=organisation,
         justification=reason.strip(),

@@ -129,7 +129,6 @@ def user_add(request):
         form,
         lambda data: services.create_user(
             by=request.user,
-            request=request,
             username=data["username"],
             first_name=data["first_name"],
             last_name=data["last_name"],
@@ -186,7 +185,6 @@ def user_edit(request, pk):
                 user,
                 by=request.user,
                 original=form.cleaned_data["original"],
-                request=request,
                 **form.changes(),
             )
         except services.StaleUserEdit as stale:
@@ -237,7 +235,6 @@ def user_enable(request, pk):
         lambda data: services.enable_user(
             user,
             by=request.user,
-            request=request,
             code_of_connection_signed=data["code_of_connection_signed"],
             training_level=data["training_level"],
         ),
@@ -259,9 +256,7 @@ def user_disable(request, pk):
     return handle_post(
         request,
         form,
-        lambda data: services.disable_user(
-            user, by=request.user, request=request, reason=data["reason"]
-        ),
+        lambda data: services.disable_user(user, by=request.user, reason=data["reason"]),
         success=f"{user} is disabled and has been signed out.",
         unchanged=f"{user} is already disabled.",
         redirect_to=_user_page(user),
@@ -280,9 +275,7 @@ def user_password(request, pk):
     return handle_post(
         request,
         form,
-        lambda data: services.set_password(
-            user, by=request.user, request=request, password=data["password"]
-        ),
+        lambda data: services.set_password(user, by=request.user, password=data["password"]),
         success=(
             f"A new password is set for {user}. Tell them it in a secure way: they must "
             "change it when they next sign in."
@@ -300,7 +293,7 @@ def user_password(request, pk):
 def user_unlock(request, pk):
     user = _user_to_change(request, pk)
     try:
-        unlocked = services.unlock_account(user, by=request.user, request=request)
+        unlocked = services.unlock_account(user, by=request.user)
     except PermissionDenied:
         raise Http404 from None
     if unlocked:
@@ -318,9 +311,7 @@ def user_reset_two_factor(request, pk):
     return handle_post(
         request,
         form,
-        lambda data: services.reset_two_factor(
-            user, by=request.user, request=request, reason=data["reason"]
-        ),
+        lambda data: services.reset_two_factor(user, by=request.user, reason=data["reason"]),
         success=(
             f"Two-factor authentication is reset for {user}. They set it up again when "
             "they next sign in."
@@ -365,7 +356,6 @@ def partner_suspend(request, pk):
         lambda data: services.suspend_organisation(
             organisation,
             by=request.user,
-            request=request,
             starts=data["starts"],
             ends=data["ends"],
             reason=data["reason"],
@@ -395,7 +385,7 @@ def partner_lift(request, pk):
         request,
         form,
         lambda data: services.lift_suspension(
-            organisation, by=request.user, request=request, reason=data["reason"]
+            organisation, by=request.user, reason=data["reason"]
         ),
         success=f"The suspension of {organisation} is lifted.",
         unchanged=f"{organisation} is not suspended.",

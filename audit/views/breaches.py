@@ -46,7 +46,6 @@ def breach_list(request):
             "page": page.number,
             "row_count": page.paginator.count,
         },
-        request=request,
     )
     return render(
         request,
@@ -70,7 +69,6 @@ def breach_add(request):
         lambda data: registers.record_breach(
             by=request.user,
             organisation=data["organisation"],
-            request=request,
             **form.service_fields(),
         ),
         success=lambda breach: f"Breach {breach.pk} recorded.",
@@ -82,7 +80,7 @@ def breach_add(request):
 @require_GET
 def breach_detail(request, pk: int):
     breach = policy.get_register_entry_for_user(request.user, "breach", pk, request=request)
-    registers.record_register_view(request.user, "breach", breach.pk, request=request)
+    registers.record_register_view(request.user, "breach", breach.pk)
     return render(
         request,
         "audit/breaches/detail.html",
@@ -104,7 +102,6 @@ def breach_edit(request, pk: int):
                     breach,
                     by=request.user,
                     expected_version=version,
-                    request=request,
                     **form.service_fields(),
                 )
             except StaleEdit as stale:
@@ -114,7 +111,6 @@ def breach_edit(request, pk: int):
                     breach,
                     based_on_version=version,
                     changes=len(conflict),
-                    request=request,
                 )
                 # Keep everything typed; the next save is made knowingly over the changes.
                 form.data = form.data.copy()
@@ -129,7 +125,7 @@ def breach_edit(request, pk: int):
                 messages.success(request, f"Breach {breach.pk} updated.")
                 return redirect("breach-detail", pk=breach.pk)
     else:
-        registers.record_register_view(request.user, "breach", breach.pk, request=request)
+        registers.record_register_view(request.user, "breach", breach.pk)
         form = BreachInvestigationForm(initial=BreachInvestigationForm.initial_for(breach))
     return render(
         request,

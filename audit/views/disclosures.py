@@ -46,7 +46,6 @@ def disclosure_list(request):
             "page": page.number,
             "row_count": page.paginator.count,
         },
-        request=request,
     )
     return render(
         request,
@@ -63,7 +62,7 @@ def disclosure_add(request):
         request,
         form,
         lambda data: registers.record_disclosure(
-            by=request.user, incident=form.incident, request=request, **form.service_fields()
+            by=request.user, incident=form.incident, **form.service_fields()
         ),
         success=lambda disclosure: f"Disclosure {disclosure.pk} recorded.",
         redirect_to=lambda disclosure: reverse("disclosure-detail", args=[disclosure.pk]),
@@ -76,7 +75,7 @@ def disclosure_detail(request, pk: int):
     disclosure = policy.get_register_entry_for_user(
         request.user, "disclosure", pk, request=request
     )
-    registers.record_register_view(request.user, "disclosure", disclosure.pk, request=request)
+    registers.record_register_view(request.user, "disclosure", disclosure.pk)
     return render(
         request,
         "audit/disclosures/detail.html",
@@ -120,7 +119,6 @@ def disclosure_report(request):
             file_format="page",
             total=by_reason.total,
             organisations=len(by_reason.organisations),
-            request=request,
         )
         context.update(
             start=start,
@@ -171,6 +169,5 @@ def disclosure_report_csv(request):
         file_format="csv",
         total=by_reason.total,
         organisations=len(by_reason.organisations),
-        request=request,
     )
     return response

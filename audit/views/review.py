@@ -71,7 +71,6 @@ def _review(request, *, subject):
             filters=filters.described(),
             page=context["page"].number,
             row_count=context["page"].paginator.count,
-            request=request,
         )
     return render(request, "audit/review.html", context)
 
@@ -201,7 +200,6 @@ def export(request):
         request.user,
         filters=filters.described(),
         row_count=response.row_count,
-        request=request,
     )
     return response
 
@@ -230,7 +228,6 @@ def my_use(request):
         filters={"own_use": True},
         page=1,
         row_count=len(rows),
-        request=request,
     )
     return render(
         request,

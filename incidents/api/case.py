@@ -93,7 +93,6 @@ class IncidentViewSet(viewsets.ModelViewSet):
                 by=self.request.user,
                 police_skeleton=bool(data.get("crime_reference"))
                 and self.request.user.organisation.is_police,
-                request=self.request,
                 **data,
             )
         except PermissionDenied:
@@ -110,7 +109,7 @@ class IncidentViewSet(viewsets.ModelViewSet):
             raise serializers.ValidationError({"version": ["Give the version you are changing."]})
         try:
             updated = services.update_incident(
-                incident, by=request.user, expected_version=version, request=request, **changes
+                incident, by=request.user, expected_version=version, **changes
             )
         except StaleEdit as stale:
             return Response(

@@ -125,7 +125,6 @@ class DocumentViewSet(viewsets.GenericViewSet):
                 uploaded_file=data["file"],
                 kind=data["kind"],
                 description=data["description"],
-                request=request,
             )
         except PermissionDenied:
             raise Http404 from None
@@ -145,7 +144,7 @@ class DocumentViewSet(viewsets.GenericViewSet):
             request.user, pk, request=request, record_view=False
         )
         response = document_response(document)
-        services.record_download(document, by=request.user, request=request)
+        services.record_download(document, by=request.user)
         return response
 
 

@@ -158,7 +158,6 @@ class RiskAssessmentViewSet(viewsets.GenericViewSet):
                 answers=data["answers"],
                 involvement=involvement,
                 notes=data["notes"],
-                request=request,
             )
         except PermissionDenied:
             raise Http404 from None

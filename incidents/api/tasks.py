@@ -150,7 +150,6 @@ class TaskViewSet(
             title=values["title"],
             details=values.get("details", ""),
             due_on=values["due_on"],
-            request=request,
         )
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
@@ -161,7 +160,7 @@ class TaskViewSet(
         value = data.validated_data[field]
         if field == "to":
             value = _user(value)
-        task = _call(service, task, by=request.user, request=request, **{arg: value})
+        task = _call(service, task, by=request.user, **{arg: value})
         return Response(TaskSerializer(task).data)
 
     @extend_schema(request=CompleteSerializer, responses=TaskSerializer)
@@ -271,7 +270,6 @@ class AlertViewSet(
             recipient=recipient,
             kind=values["kind"],
             message=values.get("message", ""),
-            request=request,
         )
         alert.can_view = True
         return Response(AlertSerializer(alert).data, status=status.HTTP_201_CREATED)

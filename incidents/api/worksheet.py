@@ -121,7 +121,6 @@ class WorkingSheetEntryViewSet(
                 corrects=corrects,
                 referral_to=values.get("referral_to", ""),
                 involvement=involvement,
-                request=request,
             )
         except PermissionDenied:
             raise Forbidden("You may see this incident but not add to it.") from None

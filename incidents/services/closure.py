@@ -49,12 +49,11 @@ def _log(incident: Incident, by: User, text: str) -> None:
 
 
 def _audit(
-    event_type: str, incident, by, request, closure=None, justification: str = "", **details
+    event_type: str, incident, by, closure=None, justification: str = "", **details
 ) -> None:
     record_event(
         event_type,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
         justification=justification,
         details={"closure": closure.pk if closure else None, **details},
@@ -63,7 +62,7 @@ def _audit(
 
 @transaction.atomic
 def submit_for_closure(
-    incident: Incident, *, by: User, summary: str, outcome: str, request=None
+    incident: Incident, *, by: User, summary: str, outcome: str
 ) -> ClosureRequest:
     """K1: the lead officer (or a colleague who may work the case) asks to close it. A
     High-risk case must have its referral recorded first (R2)."""
@@ -87,7 +86,7 @@ def submit_for_closure(
     closure._history_user = by
     closure.save()
     _set_status(locked, Incident.Status.SUBMITTED, by)
-    _audit(AuditEvent.Type.CLOSURE_SUBMITTED, locked, by, request, closure, outcome=outcome)
+    _audit(AuditEvent.Type.CLOSURE_SUBMITTED, locked, by, closure, outcome=outcome)
     return closure
 
 
@@ -108,7 +107,6 @@ def _decide(closure: ClosureRequest, decision: str, by: User, **fields) -> None:
 @transaction.atomic
 def approve_closure(
     incident: Incident, *, by: User, note: str = "", multi_agency_agreement: str = "",
-    request=None,
 ) -> ClosureRequest:  # fmt: skip
     """K2: an enhanced user of the lead organisation closes the case. A High-risk case needs
     the multi-agency group's agreement recorded."""
@@ -126,12 +124,12 @@ def approve_closure(
     )
     _set_status(locked, Incident.Status.CLOSED, by, outcome=closure.outcome)
     _log(locked, by, f"Case closed ({closure.get_outcome_display()}). {note}".strip())
-    _audit(AuditEvent.Type.CLOSURE_APPROVED, locked, by, request, closure)
+    _audit(AuditEvent.Type.CLOSURE_APPROVED, locked, by, closure)
     return closure
 
 
 @transaction.atomic
-def return_case(incident: Incident, *, by: User, reason: str, request=None) -> ClosureRequest:
+def return_case(incident: Incident, *, by: User, reason: str) -> ClosureRequest:
     """K2: the reviewer sends the case back to the lead officer; the reason goes on the
     working sheet."""
     locked = _locked(incident, by, policy.Action.CLOSE)
@@ -145,7 +143,6 @@ def return_case(incident: Incident, *, by: User, reason: str, request=None) -> C
         AuditEvent.Type.CLOSURE_RETURNED,
         locked,
         by,
-        request,
         closure,
         justification=reason.strip(),
     )
@@ -153,7 +150,7 @@ def return_case(incident: Incident, *, by: User, reason: str, request=None) -> C
 
 
 @transaction.atomic
-def reopen_case(incident: Incident, *, by: User, reason: str, request=None) -> Incident:
+def reopen_case(incident: Incident, *, by: User, reason: str) -> Incident:
     """K3: a closed case is read-only until an enhanced user of the lead organisation
     reopens it, with a reason that goes on the working sheet."""
     locked = _locked(incident, by, policy.Action.REOPEN)
@@ -161,5 +158,5 @@ def reopen_case(incident: Incident, *, by: User, reason: str, request=None) -> I
         raise ValidationError({"reason": "Say why the case is being reopened."})
     _set_status(locked, Incident.Status.OPEN, by)
     _log(locked, by, f"Case reopened: {reason.strip()}")
-    _audit(AuditEvent.Type.CASE_REOPENED, locked, by, request, justification=reason.strip())
+    _audit(AuditEvent.Type.CASE_REOPENED, locked, by, justification=reason.strip())
     return locked

@@ -305,7 +305,6 @@ def _record_rejection(
     by: User,
     name: str,
     reason: str,
-    request=None,
     size: int | None = None,
     detected: str = "",
     fields=(),
@@ -313,7 +312,6 @@ def _record_rejection(
     record_event(
         AuditEvent.Type.DOCUMENT_REJECTED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
         outcome=AuditEvent.Outcome.FAILURE,
         details={
@@ -333,7 +331,6 @@ def store_document(
     uploaded_file: UploadedFile | None,
     kind: str,
     description: str = "",
-    request=None,
 ) -> Document:
     """Check and store one file on `incident`. LOW LEVEL: callers check access.
 
@@ -358,7 +355,6 @@ def store_document(
             by=by,
             name=name,
             reason=reason or "invalid_fields",
-            request=request,
             size=getattr(uploaded_file, "size", None),
             detected=detected,
             fields=errors.keys(),
@@ -372,7 +368,6 @@ def store_document(
         name=name,
         kind=kind,
         description=description,
-        request=request,
     )
 
 
@@ -397,7 +392,6 @@ def _save_document(
     name: str,
     kind: str,
     description: str,
-    request=None,
 ) -> Document:
     sha256, size = _digest(uploaded_file)
     document = Document(
@@ -419,7 +413,6 @@ def _save_document(
         record_event(
             AuditEvent.Type.DOCUMENT_UPLOADED,
             actor=by,
-            request=request,
             target=("incident", incident.urn),
             details={
                 "document": document.pk,
@@ -444,7 +437,6 @@ def upload_document(
     uploaded_file: UploadedFile | None,
     kind: str,
     description: str = "",
-    request=None,
 ) -> Document:
     """Attach a document to an incident: the public write, for anyone who may edit it.
 
@@ -459,18 +451,16 @@ def upload_document(
         uploaded_file=uploaded_file,
         kind=kind,
         description=description,
-        request=request,
     )
 
 
 @transaction.atomic
-def record_download(document: Document, *, by: User, request=None) -> None:
+def record_download(document: Document, *, by: User) -> None:
     """Audit one download (SPEC W4, A2). Callers have fetched the incident through the
     policy; the view streams the file."""
     record_event(
         AuditEvent.Type.DOCUMENT_DOWNLOADED,
         actor=by,
-        request=request,
         target=("incident", document.incident.urn),
         details={
             "document": document.pk,

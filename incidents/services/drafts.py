@@ -105,29 +105,26 @@ class CleanDraft:
     alert: dict | None = None
 
 
-def submit_draft(
-    draft: ComplaintDraft, *, by: User, sections: CleanDraft, request=None
-) -> Submitted:
+def submit_draft(draft: ComplaintDraft, *, by: User, sections: CleanDraft) -> Submitted:
     """Create the complaint from its draft's cleaned `sections`. Raises DraftInvalid
     (nothing written, the draft kept) when a rule refuses a section."""
     if draft.owner_id != by.pk:
         raise PermissionDenied
     try:
         with transaction.atomic():
-            return _create(draft, by, sections, request)
+            return _create(draft, by, sections)
     except ValidationError as error:
         raise DraftInvalid({"submit": error.message_dict if hasattr(error, "error_dict") else
                             {"__all__": error.messages}}) from None  # fmt: skip
 
 
-def _create(draft, by, sections: CleanDraft, request) -> Submitted:
+def _create(draft, by, sections: CleanDraft) -> Submitted:
     fields = {**sections.contact, **sections.details}
     incident = log_complaint(
         by=by,
         area=fields.pop("area"),
         description=fields.pop("description"),
         marking=fields.pop("marking"),
-        request=request,
         **fields,
     )
     visible_people = policy.visible_people(by)
@@ -151,10 +148,10 @@ def _create(draft, by, sections: CleanDraft, request) -> Submitted:
                 incident, by=by, role=entry["role"], person_fields=_from_json(entry["new"]),
                 **extra,
             )  # fmt: skip
-    _record_risk(draft, by, incident, request)
+    _record_risk(draft, by, incident)
     if sections.entry is not None:
-        record_entry(incident, by=by, request=request, **sections.entry)
-    _send_alert(sections.alert, by, incident, request)
+        record_entry(incident, by=by, **sections.entry)
+    _send_alert(sections.alert, by, incident)
     repeats = refresh_repeat_flags(incident)
     draft.delete()
     return Submitted(incident=incident, repeats=repeats)
@@ -168,7 +165,7 @@ def _from_json(fields: dict) -> dict:
     return fields
 
 
-def _record_risk(draft, by, incident, request) -> None:
+def _record_risk(draft, by, incident) -> None:
     raw = draft.data.get("risk")
     if not raw or "risk" not in draft.completed or not policy.works_cases(by):
         return
@@ -180,7 +177,7 @@ def _record_risk(draft, by, incident, request) -> None:
     record_assessment(incident, by=by, answers=answers, notes=raw.get("notes", ""))
 
 
-def _send_alert(cleaned: dict | None, by, incident, request) -> None:
+def _send_alert(cleaned: dict | None, by, incident) -> None:
     if cleaned is None:
         return
     recipient = cleaned["recipient"]
@@ -192,5 +189,4 @@ def _send_alert(cleaned: dict | None, by, incident, request) -> None:
         recipient=recipient,
         kind="new_complaint",
         message=cleaned.get("message", ""),
-        request=request,
     )

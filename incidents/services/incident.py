@@ -37,7 +37,6 @@ def log_complaint(
     description: str,
     marking: str = Incident.Marking.RESTRICTED,
     police_skeleton: bool = False,
-    request=None,
     **details,
 ) -> Incident:
     """Log a new complaint (C1-C7). The creator's organisation leads it; an operational (or
@@ -90,7 +89,6 @@ def log_complaint(
     record_event(
         AuditEvent.Type.INCIDENT_CREATED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
     )
     from .repeats import refresh_repeat_flags
@@ -177,9 +175,7 @@ def _area_error(by: User, area: Area | None) -> str | None:
 
 
 @transaction.atomic
-def update_incident(
-    incident: Incident, *, by: User, expected_version: int, request=None, **changes
-) -> Incident:
+def update_incident(incident: Incident, *, by: User, expected_version: int, **changes) -> Incident:
     """Change an incident's details, refusing a save based on a stale version (§16).
 
     `changes` holds any of EDITABLE_FIELDS and M2M_FIELDS. Raises StaleEdit (listing what
@@ -225,7 +221,6 @@ def update_incident(
     record_event(
         AuditEvent.Type.INCIDENT_UPDATED,
         actor=by,
-        request=request,
         target=("incident", locked.urn),
         details={"fields": sorted(changed + m2m_changed), "version": locked.version},
     )

@@ -80,7 +80,6 @@ def notify(
     key: str,
     sender: User | None = None,
     message: str = "",
-    request=None,
 ) -> Alert | None:
     """Write a notification for `recipient`, once per `key`, in the current transaction, and
     queue its e-mail for after the commit. LOW LEVEL: the caller decides who is told (through
@@ -107,7 +106,6 @@ def notify(
             AuditEvent.Type.ALERT_SENT,
             actor=sender,
             actor_label="" if sender else "system",
-            request=request,
             target=("incident", incident.urn),
             details={"alert": alert.pk, "kind": kind, "recipient": recipient.pk, "key": key},
         )

@@ -38,7 +38,7 @@ def _require(by: User) -> None:
 
 
 @transaction.atomic
-def save_item(reference: ReferenceList, instance, *, by: User, request=None, **fields):
+def save_item(reference: ReferenceList, instance, *, by: User, **fields):
     """Add (instance=None) or change an item of a reference list."""
     _require(by)
     unknown = set(fields) - set(reference.fields)
@@ -53,7 +53,6 @@ def save_item(reference: ReferenceList, instance, *, by: User, request=None, **f
     record_event(
         AuditEvent.Type.REFERENCE_CHANGED,
         actor=by,
-        request=request,
         target=(reference.slug, item.pk),
         details={"created": instance is None, "fields": sorted(fields)},
     )
@@ -81,7 +80,7 @@ def case_rules_problems(values: dict) -> dict[str, str]:
 
 
 @transaction.atomic
-def save_case_rules(*, by: User, request=None, **fields) -> CaseRules:
+def save_case_rules(*, by: User, **fields) -> CaseRules:
     """Change the risk thresholds, the repeat rule and the victim-update intervals (R1, S4a,
     R3). The intervals are never more than 28 days (the model's validators and constraints)."""
     _require(by)
@@ -97,7 +96,6 @@ def save_case_rules(*, by: User, request=None, **fields) -> CaseRules:
     record_event(
         AuditEvent.Type.REFERENCE_CHANGED,
         actor=by,
-        request=request,
         target=("case-rules", rules.pk),
         details={name: getattr(rules, name) for name in CASE_RULES_FIELDS},
     )

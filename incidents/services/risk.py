@@ -67,7 +67,7 @@ def assessable_involvements(incident: Incident):
     )
 
 
-def escalate_high_risk(assessment: RiskAssessment, *, by: User, request=None) -> list:
+def escalate_high_risk(assessment: RiskAssessment, *, by: User) -> list:
     """R2, in the assessment's own transaction: tell the case's supervisors at once (one
     notification each per assessment, whoever runs this how often). The case is then on
     daily monitoring until re-graded (`queries.on_daily_monitoring`), and the referral it
@@ -84,7 +84,6 @@ def escalate_high_risk(assessment: RiskAssessment, *, by: User, request=None) ->
             kind=Alert.Kind.HIGH_RISK,
             key=f"high-risk:assessment-{assessment.pk}:user-{supervisor.pk}",
             sender=by,
-            request=request,
         )
         if alert is not None:
             told.append(alert)
@@ -122,7 +121,6 @@ def record_assessment(
     answers: dict[int, bool],
     involvement=None,
     notes: str = "",
-    request=None,
 ) -> RiskAssessment:
     """Record a completed assessment. LOW LEVEL: callers check access.
 
@@ -167,7 +165,6 @@ def record_assessment(
     record_event(
         AuditEvent.Type.RISK_ASSESSED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
         details={
             "assessment": assessment.pk,
@@ -178,7 +175,7 @@ def record_assessment(
         },
     )
     if level == Incident.RiskLevel.HIGH:
-        escalate_high_risk(assessment, by=by, request=request)
+        escalate_high_risk(assessment, by=by)
     return assessment
 
 
@@ -190,14 +187,13 @@ def assess_risk(
     answers: dict[int, bool],
     involvement=None,
     notes: str = "",
-    request=None,
 ) -> RiskAssessment:
     """Record a risk assessment: the public write, for anyone who may edit the incident
     (PermissionDenied otherwise). Everything else is `record_assessment`."""
     if not policy.can(by, policy.Action.EDIT, incident):
         raise PermissionDenied
     return record_assessment(
-        incident, by=by, answers=answers, involvement=involvement, notes=notes, request=request
+        incident, by=by, answers=answers, involvement=involvement, notes=notes
     )
 
 

@@ -92,7 +92,6 @@ def raise_task(
     title: str,
     due_on: date | None,
     details: str = "",
-    request=None,
 ) -> Task:
     """Raise a task on the incident for `assigned_to` (possibly in another organisation, who
     may then see and work the incident while the task is open).
@@ -132,22 +131,20 @@ def raise_task(
     record_event(
         AuditEvent.Type.TASK_RAISED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
         details={"task": task.pk, "assigned_to": assigned_to.pk, "due_on": due_on.isoformat()},
     )
-    _tell_assignee(task, by=by, request=request)
+    _tell_assignee(task, by=by)
     return task
 
 
-def _tell_assignee(task: Task, *, by: User, request=None) -> None:
+def _tell_assignee(task: Task, *, by: User) -> None:
     if task.assigned_to_id != by.pk:
         create_alert(
             task.incident,
             sender=by,
             recipient=task.assigned_to,
             kind=Alert.Kind.TASK_ASSIGNED,
-            request=request,
         )
 
 
@@ -171,7 +168,7 @@ def _require_allowed(task: Task, by: User, action: str) -> None:
 
 
 @transaction.atomic
-def complete_task(task: Task, *, by: User, note: str, request=None) -> Task:
+def complete_task(task: Task, *, by: User, note: str) -> Task:
     """Mark a task done, with a note of what was done. The assignee, or anyone who may edit
     the incident, may complete it. The assignee's access through this task ends."""
     task = Task.objects.select_for_update().select_related("incident").get(pk=task.pk)
@@ -184,12 +181,12 @@ def complete_task(task: Task, *, by: User, note: str, request=None) -> Task:
     task.completed_at = timezone.now()
     task._history_user = by
     task.save(update_fields=["status", "completion_note", "completed_at"])
-    _record_task_update(task, by=by, change="completed", request=request)
+    _record_task_update(task, by=by, change="completed")
     return task
 
 
 @transaction.atomic
-def cancel_task(task: Task, *, by: User, reason: str, request=None) -> Task:
+def cancel_task(task: Task, *, by: User, reason: str) -> Task:
     """Cancel an open task, saying why (kept as its completion note). Whoever raised it, or
     anyone who may edit the incident, may cancel it. The assignee's access through it ends."""
     task = Task.objects.select_for_update().select_related("incident").get(pk=task.pk)
@@ -202,12 +199,12 @@ def cancel_task(task: Task, *, by: User, reason: str, request=None) -> Task:
     task.completed_at = timezone.now()
     task._history_user = by
     task.save(update_fields=["status", "completion_note", "completed_at"])
-    _record_task_update(task, by=by, change="cancelled", request=request)
+    _record_task_update(task, by=by, change="cancelled")
     return task
 
 
 @transaction.atomic
-def reassign_task(task: Task, *, by: User, to: User | None, request=None) -> Task:
+def reassign_task(task: Task, *, by: User, to: User | None) -> Task:
     """Give an open task to someone else. Allowed to its assignee, whoever raised it, and
     anyone who may edit the incident (never a basic user); the new assignee is checked as in
     `raise_task`. The old assignee's access through this task ends with the reassignment."""
@@ -222,16 +219,15 @@ def reassign_task(task: Task, *, by: User, to: User | None, request=None) -> Tas
     task.assigned_to = to
     task._history_user = by
     task.save(update_fields=["assigned_to"])
-    _record_task_update(task, by=by, change="reassigned", request=request, old=old, new=to.pk)
-    _tell_assignee(task, by=by, request=request)
+    _record_task_update(task, by=by, change="reassigned", old=old, new=to.pk)
+    _tell_assignee(task, by=by)
     return task
 
 
-def _record_task_update(task: Task, *, by: User, change: str, request=None, **details) -> None:
+def _record_task_update(task: Task, *, by: User, change: str, **details) -> None:
     record_event(
         AuditEvent.Type.TASK_UPDATED,
         actor=by,
-        request=request,
         target=("incident", task.incident.urn),
         details={"task": task.pk, "change": change, **details},
     )
@@ -248,7 +244,6 @@ def create_alert(
     recipient: User,
     kind: str = Alert.Kind.ATTENTION,
     message: str = "",
-    request=None,
 ) -> Alert:
     """Put an alert from `sender` in `recipient`'s inbox and e-mail them after commit. LOW
     LEVEL: callers check access (the complaint-logging flow calls this when a basic user
@@ -263,7 +258,6 @@ def create_alert(
         key=new_alert_key(),
         sender=sender,
         message=message,
-        request=request,
     )
 
 
@@ -275,7 +269,6 @@ def send_alert(
     recipient: User | None,
     kind: str = Alert.Kind.ATTENTION,
     message: str = "",
-    request=None,
 ) -> Alert:
     """Alert another user that this incident needs their attention (W3).
 
@@ -297,9 +290,7 @@ def send_alert(
                 "Raise a task to share it with them."
             }
         )
-    return create_alert(
-        incident, sender=by, recipient=recipient, kind=kind, message=message, request=request
-    )
+    return create_alert(incident, sender=by, recipient=recipient, kind=kind, message=message)
 
 
 @transaction.atomic

@@ -139,7 +139,6 @@ def record_entry(
     corrects: WorkingSheetEntry | None = None,
     referral_to: str = "",
     involvement=None,
-    request=None,
 ) -> WorkingSheetEntry:
     """Add an entry to the incident's working sheet. LOW LEVEL: callers check access.
 
@@ -177,7 +176,6 @@ def record_entry(
     record_event(
         AuditEvent.Type.ENTRY_ADDED,
         actor=by,
-        request=request,
         target=("incident", incident.urn),
         details={
             "entry": entry.pk,
@@ -201,7 +199,6 @@ def add_entry(
     corrects: WorkingSheetEntry | None = None,
     referral_to: str = "",
     involvement=None,
-    request=None,
 ) -> WorkingSheetEntry:
     """Add an entry (or a correction) to the working sheet of an incident `by` may edit.
 
@@ -219,6 +216,5 @@ def add_entry(
         corrects=corrects,
         referral_to=referral_to,
         involvement=involvement,
-        request=request,
     )
     return entry

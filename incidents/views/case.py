@@ -96,7 +96,6 @@ def incident_edit(request, urn: str):
                     incident,
                     by=request.user,
                     expected_version=data["version"],
-                    request=request,
                     **{k: data[k] for k in EDITABLE_FIELDS | M2M_FIELDS if k in data},
                 )
             except StaleEdit as stale:

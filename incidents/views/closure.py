@@ -67,9 +67,7 @@ def submit(request, urn: str):
     return handle_post(
         request,
         form,
-        lambda data: services.submit_for_closure(
-            incident, by=request.user, request=request, **data
-        ),
+        lambda data: services.submit_for_closure(incident, by=request.user, **data),
         success=f"Incident {urn} submitted for closure.",
         redirect_to=reverse("incident-detail", args=[urn]),
     ) or _render(request, "incidents/closure/submit.html", incident, form=form)
@@ -93,9 +91,9 @@ def decide(request, urn: str):
     def decide_closure(data) -> str:
         """Approve or return the submission; the success message."""
         if action == "approve":
-            services.approve_closure(incident, by=request.user, request=request, **data)
+            services.approve_closure(incident, by=request.user, **data)
             return f"Incident {urn} closed."
-        services.return_case(incident, by=request.user, request=request, reason=data["reason"])
+        services.return_case(incident, by=request.user, reason=data["reason"])
         return f"Incident {urn} returned to {closure.submitted_by}."
 
     posted = form if action in ("approve", "return") else None
@@ -122,9 +120,7 @@ def reopen(request, urn: str):
     return handle_post(
         request,
         form,
-        lambda data: services.reopen_case(
-            incident, by=request.user, request=request, reason=data["reason"]
-        ),
+        lambda data: services.reopen_case(incident, by=request.user, reason=data["reason"]),
         success=f"Incident {urn} reopened.",
         redirect_to=reverse("incident-detail", args=[urn]),
     ) or _render(request, "incidents/closure/reopen.html", incident, form=form)

@@ -245,7 +245,7 @@ def submit(request, pk: int):
     draft = _draft(request, pk)
     try:
         sections = draft_sections.clean_draft(draft, by=request.user)
-        submitted = drafts.submit_draft(draft, by=request.user, sections=sections, request=request)
+        submitted = drafts.submit_draft(draft, by=request.user, sections=sections)
     except drafts.DraftInvalid as invalid:
         request.session[f"draft-{draft.pk}-errors"] = _messages(invalid.errors)
         return redirect("complaint-tasks", pk=draft.pk)

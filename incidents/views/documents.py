@@ -67,7 +67,6 @@ def upload(request, urn: str):
             uploaded_file=data["file"],
             kind=data["kind"],
             description=data["description"],
-            request=request,
         ),
         success=lambda document: f"{document.original_name} has been uploaded.",
         redirect_to=reverse("incident-detail", args=[incident.urn]) + "#documents",
@@ -90,7 +89,7 @@ def download(request, urn: str, pk: int):
         request.user, pk, urn=urn, request=request, record_view=False
     )
     response = document_response(document)
-    services.record_download(document, by=request.user, request=request)
+    services.record_download(document, by=request.user)
     return response
 
 

@@ -71,7 +71,7 @@ def edit(request, slug: str, pk: int | None = None):
         # A fresh copy: the form's instance already holds the submitted values.
         current = ref.model.objects.get(pk=pk) if pk else None
         fields = {name: data[name] for name in ref.fields}
-        return reference.save_item(ref, current, by=request.user, request=request, **fields)
+        return reference.save_item(ref, current, by=request.user, **fields)
 
     return handle_post(
         request,
@@ -94,7 +94,7 @@ def case_rules(request):
     return handle_post(
         request,
         form,
-        lambda data: reference.save_case_rules(by=request.user, request=request, **data),
+        lambda data: reference.save_case_rules(by=request.user, **data),
         success="Case rules saved.",
         redirect_to="reference-index",
     ) or render(request, "incidents/reference/rules.html", {"form": form})

@@ -91,7 +91,6 @@ def assess(request, urn: str):
             answers=form.answers(),
             involvement=data.get("involvement"),
             notes=data["notes"],
-            request=request,
         ),
         success=lambda assessment: (
             f"Risk assessed as {assessment.get_level_display()} (score {assessment.score})."

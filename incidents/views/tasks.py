@@ -54,7 +54,6 @@ def task_add(request, urn: str):
             title=data["title"],
             details=data["details"],
             due_on=data["due_on"],
-            request=request,
         ),
         success=lambda task: f"Task raised for {task.assigned_to}.",
         redirect_to=_back_to_tasks(incident),
@@ -79,7 +78,6 @@ def alert_send(request, urn: str):
             recipient=form.chosen_user("recipient"),
             kind=data["kind"],
             message=data["message"],
-            request=request,
         ),
         success=lambda alert: f"Alert sent to {alert.recipient}.",
         redirect_to=_back_to_tasks(incident),
@@ -154,13 +152,13 @@ def task_detail(request, pk: int):
     def carry_out(data) -> str:
         """Complete, cancel or reassign the task; the success message."""
         if action == "complete":
-            services.complete_task(task, by=user, note=data["note"], request=request)
+            services.complete_task(task, by=user, note=data["note"])
             return "Task marked as done."
         if action == "cancel":
-            services.cancel_task(task, by=user, reason=data["reason"], request=request)
+            services.cancel_task(task, by=user, reason=data["reason"])
             return "Task cancelled."
         to = forms[action].chosen_user("to")
-        services.reassign_task(task, by=user, to=to, request=request)
+        services.reassign_task(task, by=user, to=to)
         return f"Task given to {to}."
 
     def onward(_done) -> str:

@@ -47,7 +47,6 @@ def entry_add(request, urn: str):
             occurred_at=data["occurred_at"],
             referral_to=data["referral_to"],
             involvement=data["involvement"],
-            request=request,
         ),
         success="Entry added to the working sheet.",
         redirect_to=_back_to_sheet(incident),
@@ -83,7 +82,6 @@ def entry_correct(request, urn: str, pk: int):
             text=data["text"],
             occurred_at=occurred_at,
             corrects=original,
-            request=request,
         )
 
     return handle_post(

@@ -86,7 +86,6 @@ class ReportRunViewSet(viewsets.ViewSet):
             sort=str(request.data.get("sort") or ""),
             page_number=request.data.get("page") or 1,
             purpose=purpose_form.cleaned_data["purpose"],
-            request=request,
         )
         columns = COLUMNS[definition.subject]
         rows = []
@@ -156,12 +155,11 @@ class SavedReportViewSet(
             request.user,
             name=serializer.validated_data["name"],
             definition=serializer.validated_data["definition"],
-            request=request,
         )
         return Response(self.get_serializer(saved).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        services.delete_report(self.request.user, instance, request=self.request)
+        services.delete_report(self.request.user, instance)
 
 
 routes = [

@@ -142,11 +142,11 @@ class SearchViewSet(viewsets.ViewSet):
                 "postcode": data.get("postcode", ""),
             }
             results = basic_search.find_people(
-                request.user, terms, request=request, limit=basic_search.RESULT_LIMIT
+                request.user, terms, limit=basic_search.RESULT_LIMIT
             )
         else:
             results = basic_search.run_search(
-                request.user, kind, data["text"], request=request, limit=basic_search.RESULT_LIMIT
+                request.user, kind, data["text"], limit=basic_search.RESULT_LIMIT
             )
         serializer = RESULT_SERIALIZERS[kind](
             results.rows, many=True, context={"request": request}

@@ -45,7 +45,7 @@ def purpose(request):
 
     def state(data) -> None:
         remember_purpose(request, data["purpose"])
-        services.record_purpose(request.user, data["purpose"], request=request)
+        services.record_purpose(request.user, data["purpose"])
 
     return handle_post(
         request, form, state, redirect_to=safe_next(request, reverse("report"))
@@ -83,7 +83,7 @@ def save(request, *, purpose: str):
         request,
         save_form if form.is_valid() else None,  # only a report that would run is saved
         lambda data: services.save_report(
-            request.user, name=data["name"], definition=form.definition(), request=request
+            request.user, name=data["name"], definition=form.definition()
         ),
         success=lambda saved: f"Report saved as “{saved.name}”.",
         redirect_to=lambda saved: reverse("report-saved-run", args=[saved.pk]),
@@ -94,13 +94,12 @@ def save(request, *, purpose: str):
 @require_POST
 def delete_saved(request, pk: int, *, purpose: str):
     saved = get_saved_report_for_user(request.user, pk, request=request, action="delete")
-    services.delete_report(request.user, saved, request=request)
+    services.delete_report(request.user, saved)
     messages.success(request, f"Saved report “{saved.name}” deleted.")
     return redirect("report")
 
 
-def run_report(user, definition: ReportDefinition, *, sort: str, page_number, purpose: str,
-               request=None):  # fmt: skip
+def run_report(user, definition: ReportDefinition, *, sort: str, page_number, purpose: str):
     """Run a report for the page or the API: (sort applied, page of rows, summary), logged
     with its filters, purpose and row count (A2). A constant number of queries."""
     sort, rows = report_rows(policy.reportable_incidents(user), definition, sort)
@@ -113,7 +112,6 @@ def run_report(user, definition: ReportDefinition, *, sort: str, page_number, pu
         row_count=page.paginator.count,
         sort=sort,
         page=page.number,
-        request=request,
     )
     return sort, page, summary
 
@@ -182,7 +180,6 @@ def _page(request, purpose, form, *, run=False, saved=None, save_form=None):
             sort=request.POST.get("sort") or request.POST.get("current_sort") or "",
             page_number=request.POST.get("page") or 1,
             purpose=purpose,
-            request=request,
         )
         cells, marking = table(user, definition.subject, page.object_list)
         context.update(

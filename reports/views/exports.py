@@ -120,6 +120,5 @@ def report_export(request, *, purpose: str):
         row_count=response.row_count,
         filters=definition.described(),
         purpose=purpose,
-        request=request,
     )
     return response

@@ -134,7 +134,6 @@ def hotspots(request):
             filters=_described(data, minimum, county_wide),
             row_count=weekdays.total,  # the incidents analysed: every one is in that table
             purpose=purpose or "Hotspots",
-            request=request,
         )
         context.update(
             minimum=minimum,

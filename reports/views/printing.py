@@ -65,7 +65,6 @@ def incident_pdf(request, urn: str):
         what="incident",
         target_id=incident.urn,
         marking=incident.marking,
-        request=request,
     )
     return pdf_response(content, f"sentinel-{incident.urn}.pdf")
 
@@ -108,7 +107,6 @@ def report_pdf(request, *, purpose: str):
         filters=definition.described(),
         purpose=purpose,
         marking=marking,
-        request=request,
     )
     return pdf_response(content, dated_filename("report", "pdf"))
 

@@ -153,13 +153,11 @@ def find_locations(user, text: str, *, limit: int = RESULT_LIMIT) -> Results:
     )
 
 
-def find_people(user, terms: dict, *, request=None, limit: int = RESULT_LIMIT) -> Results:
+def find_people(user, terms: dict, *, limit: int = RESULT_LIMIT) -> Results:
     """People the user can see who are like the details typed (typo-tolerant), best first.
     `search_people` writes the audit event; the marking is the highest among the user's
     visible incidents these people are involved in."""
-    matches = people_services.search_people(
-        user, purpose="Basic search", request=request, limit=limit, **terms
-    )
+    matches = people_services.search_people(user, purpose="Basic search", limit=limit, **terms)
     markings = []
     if matches:
         markings = (
@@ -177,11 +175,11 @@ def find_people(user, terms: dict, *, request=None, limit: int = RESULT_LIMIT) -
     )
 
 
-def run_search(user, kind: str, text: str, *, request=None, limit: int = RESULT_LIMIT):
+def run_search(user, kind: str, text: str, *, limit: int = RESULT_LIMIT):
     """An incident or location search, audited with its terms and the number found."""
     finder = find_incidents if kind == "incidents" else find_locations
     results = finder(user, text, limit=limit)
-    record_search(user, kind=kind, terms={"text": text}, results=results.total, request=request)
+    record_search(user, kind=kind, terms={"text": text}, results=results.total)
     return results
 
 
@@ -232,15 +230,13 @@ def search(request):
         kind = form.cleaned_data["kind"]
         if kind == "people":
             if people_form.is_valid():
-                results = find_people(
-                    user, people_form.cleaned_data, request=request, limit=RESULT_LIMIT
-                )
+                results = find_people(user, people_form.cleaned_data, limit=RESULT_LIMIT)
         else:
             text = form.cleaned_data["text"]
             if not text:
                 form.add_error("text", EMPTY_TEXT)
             else:
-                results = run_search(user, kind, text, request=request, limit=RESULT_LIMIT)
+                results = run_search(user, kind, text, limit=RESULT_LIMIT)
 
     return render(
         request,

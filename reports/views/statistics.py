@@ -117,7 +117,6 @@ def statistics(request, *, purpose):
             filters=form.described(),
             row_count=table.cell_count,
             purpose=purpose,
-            request=request,
         )
     return render(
         request,
@@ -163,6 +162,5 @@ def statistics_csv(request, *, purpose):
         row_count=response.row_count,
         filters=form.described(),
         purpose=purpose,
-        request=request,
     )
     return response

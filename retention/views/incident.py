@@ -51,12 +51,10 @@ def retention_settings(request, urn: str):
         if form is flag_form:
             services.set_deletion_flag(
                 incident, by=request.user, flag=data["flag"], reason=data["reason"],
-                request=request,
             )  # fmt: skip
             return f"{incident.urn}: {DeletionFlag(data['flag']).label.lower()}."
         services.set_legal_hold(
             incident, by=request.user, hold=data["hold"], reason=data["reason"],
-            request=request,
         )  # fmt: skip
         if data["hold"]:
             return f"{incident.urn} is on legal hold: it will not be deleted."

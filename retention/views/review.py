@@ -126,15 +126,12 @@ def _decide(request, incident, form) -> str:
             reason=data["reason"],
             review_on=data["review_on"],
             opened_at=data["opened_at"],
-            request=request,
         )
         return (
             f"{incident.urn} will be kept. It comes back for review on "
             f"{dateformat.format(data['review_on'], 'j F Y')}."
         )
-    services.delete_after_review(
-        incident, by=request.user, opened_at=data["opened_at"], request=request
-    )
+    services.delete_after_review(incident, by=request.user, opened_at=data["opened_at"])
     return f"{incident.urn} has been erased."
 
 

@@ -53,7 +53,7 @@ def find_person(request):
     form = PersonSearchForm(request.POST if request.method == "POST" else None)
     people, referrals = None, []
     if request.method == "POST" and form.is_valid():
-        people = subject_access.find_people(request.user, request=request, **form.cleaned_data)
+        people = subject_access.find_people(request.user, **form.cleaned_data)
         referrals = subject_access.referrals(request.user, **form.cleaned_data)
     shown = (people or [])[: subject_access.SEARCH_LIMIT]
     return render(
@@ -89,7 +89,7 @@ def person(request, pk: int):
         else:
             response = _download(_pdf(request, document), PDF_TYPE, "pdf")
         subject_access.record_export(
-            user, subject, export, reference=reference, file_format=file_format, request=request
+            user, subject, export, reference=reference, file_format=file_format
         )
         return response
     return render(

@@ -317,6 +317,31 @@ def test_a_disabled_users_token_gets_401(client, officer):
     assert "not enabled" in response.json()["detail"]
 
 
+def test_a_locked_accounts_token_gets_401_until_the_lock_ends(client, officer):
+    token = issue_token(officer.username)
+    for _ in range(5):
+        sign_in(client, officer.username, WRONG)
+
+    response = client.get(INCIDENTS_API, HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert response.status_code == 401
+    assert "locked" in response.json()["detail"].lower()
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
+        assert client.get(INCIDENTS_API, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+
+
+def test_signing_out_everywhere_ends_the_api_tokens_too(client, officer):
+    token = issue_token(officer.username)
+    client.force_login(officer)
+    assert client.post(reverse("sign-out-everywhere")).status_code == 302
+
+    response = client.get(INCIDENTS_API, HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert response.status_code == 401
+    event = AuditEvent.objects.get(event_type=AuditEvent.Type.SIGNED_OUT_EVERYWHERE)
+    assert event.details["api_tokens_revoked"] == 1
+
+
 def test_a_wrong_token_and_no_credentials_get_401(client, db):
     assert client.get(INCIDENTS_API, HTTP_AUTHORIZATION="Token nonsense").status_code == 401
     assert client.get(INCIDENTS_API).status_code == 401

@@ -236,6 +236,9 @@ def test_the_undo_page_is_for_administrators_who_can_see_the_kept_record(
 
 
 def test_comparing_someone_out_of_scope_says_no_such_person(client, admin, people):
+    # A surname nobody else on the page can have (a random one may be the admin's own).
+    Person.objects.filter(pk=people.remote.pk).update(family_name="Quarrendale-Vexley")
+    people.remote.refresh_from_db()
     client.force_login(admin)
     response = client.post(
         reverse("people-merge"),
