@@ -153,6 +153,9 @@ def sign_out_everywhere(user: User, *, request) -> int:
         actor=user,
         request=request,
         target=("user", user.pk),
-        details={"other_sessions_ended": ended, "api_tokens_revoked": tokens},
+        details={
+            "other_sessions_ended": ended,
+            **({"api_tokens_revoked": tokens} if tokens else {}),
+        },
     )
     return ended
