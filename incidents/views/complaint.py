@@ -176,7 +176,7 @@ def person_add(request, pk: int):
     anonymised = _anonymised(draft)
     form_class = AnonymisedPersonForm if anonymised else DraftPersonForm
     form = form_class(request.POST or None)
-    matches = None
+    matches, choice_error = None, None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if anonymised:
@@ -187,6 +187,9 @@ def person_add(request, pk: int):
             matches = _matches(request.user, data)
             if not matches:
                 choice = "new"
+            elif request.POST.get("step") == "choose":
+                # Nothing is chosen for the user: a hurried Continue must not link a stranger.
+                choice_error = CHOOSE_A_MATCH
         if choice is not None:
             entry = {
                 "role": data["role"],
@@ -206,8 +209,17 @@ def person_add(request, pk: int):
     return render(
         request,
         "incidents/complaint/person.html",
-        {"draft": draft, "form": form, "matches": matches, "anonymised": anonymised},
+        {
+            "draft": draft,
+            "form": form,
+            "matches": matches,
+            "anonymised": anonymised,
+            "choice_error": choice_error,
+        },
     )
+
+
+CHOOSE_A_MATCH = "Choose the person already recorded, or add a new person."
 
 
 def _person_fields(data: dict) -> dict:

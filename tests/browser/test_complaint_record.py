@@ -77,6 +77,10 @@ def test_a_complaint_is_logged_in_full_and_a_skeleton_reaches_the_inbox(
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Is this someone already recorded?").wait_for()
     look_at(page, "32-person-match")
+    # Nothing is chosen for her: a hurried Continue is stopped with a message.
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_text("There is a problem").wait_for()
+    look_at(page, "32b-person-match-not-chosen")
     page.get_by_label("Margaret Whitfield", exact=False).check()
     page.get_by_role("button", name="Continue").click()
 

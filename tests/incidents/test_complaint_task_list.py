@@ -117,6 +117,48 @@ def test_an_existing_person_is_offered_and_linked(client, make_user, blaby):
     assert Involvement.objects.filter(person=known).count() == 2
 
 
+def test_nothing_is_chosen_for_the_user_when_someone_looks_the_same(client, make_user, blaby):
+    """A hurried Continue must not link a stranger with a similar name: no match is
+    pre-selected, and continuing without choosing says so and adds no one."""
+    officer = make_user("Blaby District Council", UserGroup.OPERATIONAL)
+    earlier = log_complaint(by=officer, area=blaby, description="Earlier noise")
+    involve(
+        earlier,
+        by=officer,
+        role="victim",
+        person_fields={
+            "given_name": "Grace",
+            "family_name": "Hopper",
+            "date_of_birth": date(1980, 5, 1),
+            "postcode": "LE19 2AB",
+        },
+    )
+    client.force_login(officer)
+    draft = _start(client)
+    typed = {
+        "role": "victim",
+        "given_name": "Grace",
+        "family_name": "Hoper",
+        "date_of_birth": "1980-05-01",
+        "gender": "female",
+    }
+
+    offered = client.post(reverse("complaint-person-add", args=[draft.pk]), typed)
+    assert offered.status_code == 200
+    assert " checked" not in offered.content.decode()
+
+    hurried = client.post(
+        reverse("complaint-person-add", args=[draft.pk]), {**typed, "step": "choose"}
+    )
+    assert hurried.status_code == 200
+    page = hurried.content.decode()
+    assert "Choose the person already recorded, or add a new person." in page
+    assert "govuk-error-summary" in page
+    assert 'value="Hoper"' in page  # what was typed is kept
+    draft.refresh_from_db()
+    assert draft.data.get("people", []) == []
+
+
 def test_a_basic_user_logs_a_skeleton_and_alerts_a_colleague(client, make_user, blaby):
     clerk = make_user("Blaby District Council", UserGroup.BASIC)
     colleague = make_user("Blaby District Council", UserGroup.OPERATIONAL)
