@@ -135,6 +135,12 @@ def partnership_users(user):
     return User.objects.filter(organisation__in=partnership_organisations(user.organisation))
 
 
+def in_partnership_of(area) -> Q:
+    """Incidents of the same partnership as `area` (for counts about a case that must not
+    count another partnership's records, such as repeats at one place)."""
+    return Q(area__path__startswith=area.path[: Area.steplen])
+
+
 def recording_areas(user):
     """The leaf areas a user may record an incident in: those of their partnership."""
     return partnership_areas(user.organisation).filter(numchild=0).order_by("name")

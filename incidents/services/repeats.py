@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from access import policy
+
 from ..models import CaseRules, Incident
 
 VICTIM_ROLES = ("victim", "complainant")
@@ -71,7 +73,10 @@ def find_repeats(incident: Incident) -> RepeatFindings:
     rules = CaseRules.current()
     minimum, days = rules.repeat_min_incidents, rules.repeat_window_days
     since = _window_start(incident, days)
-    location_count = Incident.objects.filter(same_place(incident), created_at__gte=since).count()
+    # Counted within the case's own partnership: never another partnership's records.
+    location_count = Incident.objects.filter(
+        same_place(incident), policy.in_partnership_of(incident.area), created_at__gte=since
+    ).count()
     return RepeatFindings(
         victims=_people_over_threshold(incident, VICTIM_ROLES, since, minimum),
         perpetrators=_people_over_threshold(incident, PERPETRATOR_ROLES, since, minimum),

@@ -75,3 +75,26 @@ def test_perpetrators_and_places_are_flagged_too(officer, partnership):
     assert findings.perpetrators == [(suspect, 3)]
     assert findings.location_incidents == 3
     assert not third.repeat_victim_flag
+
+
+def test_a_place_counts_only_the_partnerships_own_incidents(
+    officer, partnership, second_partnership
+):
+    """The same address in another partnership's records is no repeat here (nothing of the
+    other partnership may be counted), and the other way round."""
+    place = {"address": "7 Canal Street", "postcode": "LE19 1AA"}
+    _incident(officer, partnership, **place)
+    _incident(officer, partnership, **place)
+    elsewhere = second_partnership.user(UserGroup.OPERATIONAL, "council")
+    for _ in range(3):
+        theirs = log_complaint(
+            by=elsewhere,
+            area=second_partnership.areas["Northmoor City"],
+            description="Noise",
+            **place,
+        )
+
+    ours = _incident(officer, partnership, **place)
+
+    assert find_repeats(ours).location_incidents == 3
+    assert find_repeats(theirs).location_incidents == 3
