@@ -4,6 +4,11 @@ and the groups every page is checked for."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
 from access.models import UserGroup
 
 BLABY = "Blaby District Council"
@@ -31,3 +36,18 @@ def signed_in(client, user):
     factor for those who need one (administrators and analysts, SPEC §17)."""
     client.force_login(user)
     return client
+
+
+def review(client, url=None, **data):
+    """POST the filter form as the page does (every filter, blank when not chosen)."""
+    today = timezone.localdate()
+    form = {
+        "user": "",
+        "target_type": "",
+        "target_id": "",
+        "date_from": (today - datetime.timedelta(days=30)).isoformat(),
+        "date_to": today.isoformat(),
+        "outcome": "",
+        **data,
+    }
+    return client.post(url or reverse("audit-events"), form)

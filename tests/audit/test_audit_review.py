@@ -25,26 +25,20 @@ from incidents.models import Incident
 from people.models import Involvement, Person
 from tests.incidents.factories import IncidentFactory
 
-from .review_support import BLABY, GROUP_IDS, GROUPS, HOST, RUTLAND, make_group_user, signed_in
+from .review_support import (
+    BLABY,
+    GROUP_IDS,
+    GROUPS,
+    HOST,
+    RUTLAND,
+    make_group_user,
+    review,
+    signed_in,
+)
 
 Type = AuditEvent.Type
 fake = Faker("en_GB")
 REVIEWERS = {"analyst", "administrator", "deployment-wide administrator"}
-
-
-def review(client, url=None, **data):
-    """POST the filter form as the page does (every filter, blank when not chosen)."""
-    today = timezone.localdate()
-    form = {
-        "user": "",
-        "target_type": "",
-        "target_id": "",
-        "date_from": (today - datetime.timedelta(days=30)).isoformat(),
-        "date_to": today.isoformat(),
-        "outcome": "",
-        **data,
-    }
-    return client.post(url or reverse("audit-events"), form)
 
 
 def shown_events(response) -> list[AuditEvent]:

@@ -8,7 +8,6 @@ does not tell a reviewer whether a record they may not see exists."""
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 
 import pytest
@@ -28,25 +27,10 @@ from people.models import Involvement, Person
 from retention.models import ErasedIncident
 from tests.incidents.factories import IncidentFactory
 
-from .review_support import BLABY, RUTLAND, signed_in
+from .review_support import BLABY, RUTLAND, review, signed_in
 
 Type = AuditEvent.Type
 POLICE = "Leicestershire Police"
-
-
-def review(client, url=None, **data):
-    """POST the filter form as the page does (every filter, blank when not chosen)."""
-    today = timezone.localdate()
-    form = {
-        "user": "",
-        "target_type": "",
-        "target_id": "",
-        "date_from": (today - datetime.timedelta(days=30)).isoformat(),
-        "date_to": today.isoformat(),
-        "outcome": "",
-        **data,
-    }
-    return client.post(url or reverse("audit-events"), form)
 
 
 def export(client, **data) -> tuple[list[str], list[list[str]]]:

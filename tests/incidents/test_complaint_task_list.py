@@ -78,7 +78,17 @@ def test_an_officer_logs_a_full_complaint(client, make_user, blaby):
     assert not ComplaintDraft.objects.exists()
 
 
-def test_an_existing_person_is_offered_and_linked(client, make_user, blaby):
+# Grace Hopper is on record; the officer types "Hoper" (a typo) for the new complaint.
+HOPER = {
+    "role": "victim",
+    "given_name": "Grace",
+    "family_name": "Hoper",
+    "date_of_birth": "1980-05-01",
+    "gender": "female",
+}
+
+
+def _officer_who_recorded_grace_hopper(make_user, blaby):
     officer = make_user("Blaby District Council", UserGroup.OPERATIONAL)
     earlier = log_complaint(by=officer, area=blaby, description="Earlier noise")
     involve(
@@ -92,17 +102,16 @@ def test_an_existing_person_is_offered_and_linked(client, make_user, blaby):
             "postcode": "LE19 2AB",
         },
     )
+    return officer
+
+
+def test_an_existing_person_is_offered_and_linked(client, make_user, blaby):
+    officer = _officer_who_recorded_grace_hopper(make_user, blaby)
     known = Person.objects.get()
     client.force_login(officer)
     draft = _start(client)
     _section(client, draft, "details", _details(blaby))
-    typed = {
-        "role": "victim",
-        "given_name": "Grace",
-        "family_name": "Hoper",  # a typo
-        "date_of_birth": "1980-05-01",
-        "gender": "female",
-    }
+    typed = dict(HOPER)
 
     offered = client.post(reverse("complaint-person-add", args=[draft.pk]), typed)
     assert offered.status_code == 200
@@ -120,28 +129,10 @@ def test_an_existing_person_is_offered_and_linked(client, make_user, blaby):
 def test_nothing_is_chosen_for_the_user_when_someone_looks_the_same(client, make_user, blaby):
     """A hurried Continue must not link a stranger with a similar name: no match is
     pre-selected, and continuing without choosing says so and adds no one."""
-    officer = make_user("Blaby District Council", UserGroup.OPERATIONAL)
-    earlier = log_complaint(by=officer, area=blaby, description="Earlier noise")
-    involve(
-        earlier,
-        by=officer,
-        role="victim",
-        person_fields={
-            "given_name": "Grace",
-            "family_name": "Hopper",
-            "date_of_birth": date(1980, 5, 1),
-            "postcode": "LE19 2AB",
-        },
-    )
+    officer = _officer_who_recorded_grace_hopper(make_user, blaby)
     client.force_login(officer)
     draft = _start(client)
-    typed = {
-        "role": "victim",
-        "given_name": "Grace",
-        "family_name": "Hoper",
-        "date_of_birth": "1980-05-01",
-        "gender": "female",
-    }
+    typed = dict(HOPER)
 
     offered = client.post(reverse("complaint-person-add", args=[draft.pk]), typed)
     assert offered.status_code == 200
