@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.utils import timezone
+from django.http import QueryDict
+from django.utils import dateformat, timezone
 
 from access import policy
 from access.models import Area, Organisation
@@ -85,6 +86,26 @@ class _Codes(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
+# The report's filters, in the order of the filter panel and of its selected-filter tags.
+# Everything else the form holds (what to list, what to count by) is not a filter: clearing
+# the filters keeps it.
+FILTERS = (
+    "text",
+    "reported_from",
+    "reported_to",
+    "areas",
+    "organisations",
+    "categories",
+    "aggravating_factors",
+    "risk_levels",
+    "statuses",
+    "roles",
+    "intervention_types",
+)
+REMOVE_FILTER = "remove_filter"
+CLEAR_FILTERS = "clear_filters"
+
+
 class ReportForm(forms.Form):
     """The ad-hoc report's filters (S2). Every field is optional: no filters is the whole
     county."""
@@ -102,9 +123,8 @@ class ReportForm(forms.Form):
         label="Areas",
         queryset=Area.objects.none(),
         required=False,
-        help_text="An area includes the areas inside it. Hold Ctrl (Cmd on a Mac) to choose "
-        "more than one.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="An area includes the areas inside it.",
+        widget=forms.CheckboxSelectMultiple,
     )
     categories = _Codes(label="Categories", choices=Incident.Category.choices, required=False)
     aggravating_factors = _Codes(label="Aggravating factors", choices=[], required=False)
@@ -115,13 +135,13 @@ class ReportForm(forms.Form):
         label="Intervention",
         queryset=InterventionType.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
     )
     organisations = forms.ModelMultipleChoiceField(
         label="Lead organisation",
         queryset=Organisation.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
     )
     text = forms.CharField(
         label="Words in the description or address, or a reference",
@@ -185,6 +205,56 @@ class ReportForm(forms.Form):
             group_rows=data.get("group_rows") or "",
             group_columns=data.get("group_columns") or "",
         )
+
+    def selected_filters(self) -> list[dict]:
+        """The filters of a valid form as the MoJ filter's selected tags, one category per
+        filter set: [{"heading": "Areas", "items": [{"text": "Blaby", "remove": "areas=7"}]}].
+        `remove` is the value of the tag's button: the filter (and for a filter of several
+        values, which one) that posting it takes away (`without_filter`)."""
+        selected = []
+        for name in FILTERS:
+            value = self.cleaned_data.get(name)
+            if not value:
+                continue
+            field = self.fields[name]
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                items = [(str(chosen), f"{name}={chosen.pk}") for chosen in value]
+            elif isinstance(field, forms.MultipleChoiceField):
+                labels = dict(field.choices)
+                items = [(str(labels.get(code, code)), f"{name}={code}") for code in value]
+            elif isinstance(value, datetime.date):
+                items = [(dateformat.format(value, "j F Y"), name)]
+            else:
+                items = [(value, name)]
+            selected.append(
+                {
+                    "heading": field.label,
+                    "items": [{"text": text, "remove": remove} for text, remove in items],
+                }
+            )
+        return selected
+
+    @staticmethod
+    def without_filter(data: QueryDict, remove: str) -> QueryDict:
+        """The posted form without one filter value (`areas=7`) or one whole filter
+        (`reported_from`), as a selected-filter tag asks; anything else is left alone."""
+        name, _, value = remove.partition("=")
+        data = data.copy()
+        data.pop(REMOVE_FILTER, None)
+        if name in FILTERS:
+            if value:
+                data.setlist(name, [kept for kept in data.getlist(name) if kept != value])
+            else:
+                data.pop(name, None)
+        return data
+
+    @staticmethod
+    def without_filters(data: QueryDict) -> QueryDict:
+        """The posted form with every filter cleared: what to list and count by stay."""
+        data = data.copy()
+        for name in (*FILTERS, CLEAR_FILTERS):
+            data.pop(name, None)
+        return data
 
     @classmethod
     def data_from(cls, definition: ReportDefinition) -> dict:

@@ -20,7 +20,14 @@ from common.forms import handle_post
 from incidents.models import Incident
 
 from .. import services
-from ..forms import PURPOSE_REMINDER, PurposeForm, ReportForm, SaveReportForm
+from ..forms import (
+    CLEAR_FILTERS,
+    PURPOSE_REMINDER,
+    REMOVE_FILTER,
+    PurposeForm,
+    ReportForm,
+    SaveReportForm,
+)
 from ..queries import (
     COLUMNS,
     DIMENSIONS,
@@ -59,9 +66,18 @@ def purpose(request):
 @reporting_page
 @require_http_methods(["GET", "POST"])
 def report(request, *, purpose: str):
+    """The report page. A POST runs the report, unless it clears the filters (the form
+    comes back empty, nothing is run); a selected filter's tag runs it without that
+    filter."""
+    data = request.POST
     if request.method == "GET":
         return _page(request, purpose, ReportForm(viewer=request.user))
-    return _page(request, purpose, ReportForm(request.POST, viewer=request.user), run=True)
+    if CLEAR_FILTERS in data:
+        form = ReportForm(ReportForm.without_filters(data), viewer=request.user)
+        return _page(request, purpose, form)
+    if REMOVE_FILTER in data:
+        data = ReportForm.without_filter(data, data[REMOVE_FILTER])
+    return _page(request, purpose, ReportForm(data, viewer=request.user), run=True)
 
 
 @reporting_page
@@ -184,6 +200,7 @@ def _page(request, purpose, form, *, run=False, saved=None, save_form=None):
         cells, marking = table(user, definition.subject, page.object_list)
         context.update(
             definition=definition,
+            selected_filters=form.selected_filters(),
             sort=sort,
             page=page,
             rows=cells,

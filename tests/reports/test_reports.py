@@ -168,6 +168,113 @@ def test_filter_by_role_and_intervention(reporting_client, analyst, world, partn
     assert warning.label in involvements
 
 
+def checked(content: str, name: str) -> set[str]:
+    """The values of the ticked checkboxes called `name`."""
+    boxes = re.findall(rf'<input[^>]*name="{name}"[^>]*>', content)
+    return {re.search(r'value="([^"]*)"', box).group(1) for box in boxes if " checked" in box}
+
+
+def test_the_filters_are_checkboxes_in_a_filter_panel(reporting_client, analyst, partnership):
+    content = reporting_client(analyst).get(reverse("report")).content.decode()
+    assert not re.search(r"<select[^>]*multiple", content)
+    assert "Hold Ctrl" not in content
+    for name in ("areas", "organisations", "intervention_types", "categories", "statuses"):
+        assert re.search(rf'<input class="govuk-checkboxes__input"[^>]*name="{name}"', content)
+    blaby = partnership.areas["Blaby"]
+    assert re.search(rf'name="areas" type="checkbox" value="{blaby.pk}"', content)
+    assert 'class="moj-filter"' in content and ">Apply filters</button>" in content
+    assert "Selected filters" not in content  # nothing applied yet
+
+
+def test_several_values_of_each_filter(reporting_client, analyst, world, partnership):
+    client = reporting_client(analyst)
+    areas = [partnership.areas["Rutland"].pk, partnership.areas["Blaby"].pk]
+    found = urns(report(client, areas=areas, categories=["nuisance", "personal"]))
+    assert found == {world["blaby_noise"].urn, world["rutland_race"].urn}
+    organisations = [user.organisation_id for user in world["users"].values()]
+    found = urns(report(client, organisations=organisations, statuses=["open", "closed"]))
+    assert world["blaby_noise"].urn in found and world["rutland_race"].urn in found
+
+
+def test_selected_filters_are_tags_that_each_remove_their_filter(
+    reporting_client, analyst, world, partnership
+):
+    client = reporting_client(analyst)
+    rutland, blaby = partnership.areas["Rutland"].pk, partnership.areas["Blaby"].pk
+    start = (NOW - datetime.timedelta(days=30)).date()
+    filters = {"areas": [rutland, blaby], "categories": ["nuisance"], "reported_from": start}
+    response = report(client, **filters)
+    assert urns(response) == {world["blaby_noise"].urn}
+    content = response.content.decode()
+    assert "Selected filters" in content
+    tags = dict(
+        re.findall(
+            r'<button type="submit" class="moj-filter__tag" name="remove_filter" '
+            r'value="([^"]+)"><span class="govuk-visually-hidden">Remove this filter:</span> '
+            r"([^<]+)</button>",
+            content,
+        )
+    )
+    assert tags == {
+        f"areas={rutland}": "Rutland",
+        f"areas={blaby}": "Blaby",
+        "categories=nuisance": "Nuisance",
+        "reported_from": start.strftime("%-d %B %Y"),
+    }
+
+    # A tag runs the report again without its filter: the rest stay ticked.
+    without = report(client, **filters, remove_filter="categories=nuisance")
+    assert urns(without) == {
+        world[name].urn for name in ("blaby_noise", "blaby_confidential", "rutland_race")
+    }
+    content = without.content.decode()
+    assert checked(content, "areas") == {str(rutland), str(blaby)}
+    assert checked(content, "categories") == set()
+    without = report(client, **filters, remove_filter=f"areas={blaby}")
+    assert checked(without.content.decode(), "areas") == {str(rutland)}
+    assert urns(without) == set()  # Rutland has no nuisance case in the last 30 days
+    run = AuditEvent.objects.filter(event_type=AuditEvent.Type.REPORT_RUN).latest("id")
+    assert run.details["filters"]["areas"] == [rutland]
+    assert run.justification == "Monthly hotspot analysis for the tasking meeting"
+    without = report(client, **filters, remove_filter="reported_from")
+    assert 'name="reported_from"' in without.content.decode()
+    assert f'value="{start.isoformat()}"' not in without.content.decode()
+
+
+def test_clear_filters_keeps_what_to_list_and_runs_nothing(reporting_client, analyst, world):
+    client = reporting_client(analyst)
+    runs = AuditEvent.objects.filter(event_type=AuditEvent.Type.REPORT_RUN)
+    before = runs.count()
+    response = report(
+        client, subject="people", categories=["nuisance"], text="music", clear_filters="1"
+    )
+    content = response.content.decode()
+    assert response.status_code == 200 and runs.count() == before
+    assert checked(content, "categories") == set() and 'value="music"' not in content
+    assert re.search(r'name="subject" type="radio" value="people" checked', content)
+
+
+def test_ticked_boxes_are_kept_when_the_filters_have_an_error(
+    reporting_client, analyst, world, partnership
+):
+    rutland = partnership.areas["Rutland"].pk
+    organisation = world["users"]["blaby"].organisation_id
+    response = report(
+        reporting_client(analyst),
+        areas=[rutland],
+        organisations=[organisation],
+        risk_levels=["high"],
+        reported_from="2026-06-10",
+        reported_to="2026-06-01",
+    )
+    content = response.content.decode()
+    assert "The end date must be the same as or after the start." in content
+    assert checked(content, "areas") == {str(rutland)}
+    assert checked(content, "organisations") == {str(organisation)}
+    assert checked(content, "risk_levels") == {"high"}
+    assert "Selected filters" not in content  # nothing ran
+
+
 def test_bad_dates_keep_what_was_typed(reporting_client, analyst, world):
     response = report(
         reporting_client(analyst),
