@@ -1,6 +1,10 @@
 """Closing a case (SPEC K1-K3, C8): open -> submitted for closure -> closed (or returned to
 open); closed -> reopened. Each transition is one of these functions: it checks the policy,
 records the decision, writes the working sheet where caseworkers will look for it, and audits.
+
+The reasons typed for returning or reopening a case are kept with the case (the closure
+request and the working sheet), and erased with it; the audit events name the records that
+hold them, never the text (the audit log outlives the case: docs/retention.md).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,8 +42,8 @@ def _set_status(incident: Incident, status: str, by: User, outcome: str = "") ->
     incident.save(update_fields=["status", "closed_at", "closure_outcome", "updated_at"])
 
 
-def _log(incident: Incident, by: User, text: str) -> None:
-    record_entry(
+def _log(incident: Incident, by: User, text: str) -> WorkingSheetEntry:
+    return record_entry(
         incident,
         by=by,
         kind=WorkingSheetEntry.Kind.CLOSURE,
@@ -48,14 +52,11 @@ def _log(incident: Incident, by: User, text: str) -> None:
     )
 
 
-def _audit(
-    event_type: str, incident, by, closure=None, justification: str = "", **details
-) -> None:
+def _audit(event_type: str, incident, by, closure=None, **details) -> None:
     record_event(
         event_type,
         actor=by,
         target=("incident", incident.urn),
-        justification=justification,
         details={"closure": closure.pk if closure else None, **details},
     )
 
@@ -138,14 +139,8 @@ def return_case(incident: Incident, *, by: User, reason: str) -> ClosureRequest:
     closure = _pending(locked)
     _decide(closure, ClosureRequest.Decision.RETURNED, by, decision_note=reason.strip())
     _set_status(locked, Incident.Status.OPEN, by)
-    _log(locked, by, f"Returned for more work: {reason.strip()}")
-    _audit(
-        AuditEvent.Type.CLOSURE_RETURNED,
-        locked,
-        by,
-        closure,
-        justification=reason.strip(),
-    )
+    entry = _log(locked, by, f"Returned for more work: {reason.strip()}")
+    _audit(AuditEvent.Type.CLOSURE_RETURNED, locked, by, closure, entry=entry.pk)
     return closure
 
 
@@ -157,6 +152,6 @@ def reopen_case(incident: Incident, *, by: User, reason: str) -> Incident:
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the case is being reopened."})
     _set_status(locked, Incident.Status.OPEN, by)
-    _log(locked, by, f"Case reopened: {reason.strip()}")
-    _audit(AuditEvent.Type.CASE_REOPENED, locked, by, justification=reason.strip())
+    entry = _log(locked, by, f"Case reopened: {reason.strip()}")
+    _audit(AuditEvent.Type.CASE_REOPENED, locked, by, entry=entry.pk)
     return locked

@@ -6,6 +6,10 @@ people's names, dates of birth, addresses, phone numbers and e-mail addresses, a
 of free text typed into the case (description, address, working sheet, tasks, statements,
 interventions, consent notes, risk notes, closure summary and note, document description).
 Each is made unique with a random suffix, so finding one anywhere means it leaked.
+
+Optionally the case is also worked the longer way: sent back at closure and reopened, each
+with a reason (`rework`), and a duplicate record of the victim, added to the same incident
+with notes of its own, merged into theirs by an administrator (`merged_by`).
 """
 
 from __future__ import annotations
@@ -20,13 +24,24 @@ from faker import Faker
 
 from incidents.models import Document, Incident, RiskQuestion, WorkingSheetEntry
 from incidents.services import log_complaint
-from incidents.services.closure import approve_closure, submit_for_closure
+from incidents.services.closure import (
+    approve_closure,
+    reopen_case,
+    return_case,
+    submit_for_closure,
+)
 from incidents.services.documents import upload_document
 from incidents.services.risk import record_assessment
 from incidents.services.tasks import complete_task, raise_task
 from incidents.services.worksheet import add_entry
 from people.models import Consent, Intervention, InterventionType, Involvement, Person
-from people.services import involve, record_consent, record_intervention, record_statement
+from people.services import (
+    involve,
+    merge_people,
+    record_consent,
+    record_intervention,
+    record_statement,
+)
 
 faker = Faker("en_GB")
 
@@ -54,6 +69,10 @@ class PlantedCase:
     # The first seven letters of each random suffix: found even where the text is stored
     # transformed (a full-text search vector keeps lower-cased, stemmed words).
     markers: list[str] = field(default_factory=list)
+
+    def typed(self, *beginnings: str) -> list[str]:
+        """The secrets that start with these texts (each was made unique when planted)."""
+        return [secret for secret in self.secrets if secret.startswith(beginnings)]
 
 
 def person_fields() -> tuple[dict, list[str]]:
@@ -88,8 +107,13 @@ def plant_case(
     category: str = Incident.Category.NUISANCE,
     outcome: str = "resolved",
     also_involve: Person | None = None,
+    rework: bool = False,
+    merged_by=None,
+    merge_into_witness: bool = False,
 ) -> PlantedCase:
-    """A case logged and worked a month before `closed_on`, closed on `closed_on`."""
+    """A case logged and worked a month before `closed_on`, closed on `closed_on`; with
+    `rework`, returned at closure and reopened first; with `merged_by` (an administrator), a
+    duplicate of the victim (or of the witness `also_involve`) merged into them."""
     secrets: list[str] = []
     first_suffix = len(_suffixes)
     worked_at = timezone.make_aware(datetime.datetime.combine(closed_on, datetime.time(10)))
@@ -120,8 +144,15 @@ def plant_case(
         )
         secrets += perpetrator_secrets
         people = [victim.person, perpetrator.person]
+        witness = None
         if also_involve is not None:
-            involve(incident, by=officer, role=Involvement.Role.WITNESS, person=also_involve)
+            witness = involve(
+                incident, by=officer, role=Involvement.Role.WITNESS, person=also_involve
+            )
+        if merged_by is not None:
+            secrets += merge_a_duplicate(
+                witness if merge_into_witness else victim, officer=officer, administrator=merged_by
+            )
 
         document = upload_document(
             incident,
@@ -193,6 +224,8 @@ def plant_case(
             risk_assessment,
         ]
     with time_machine.travel(worked_at, tick=True):
+        if rework:
+            secrets += return_and_reopen(incident, officer=officer, manager=manager)
         submit_for_closure(
             incident, by=officer, summary=(summary := unique("It stopped")), outcome=outcome
         )
@@ -206,3 +239,40 @@ def plant_case(
         document_paths=[document.file.path],
         markers=[suffix[:7].lower() for suffix in _suffixes[first_suffix:]],
     )
+
+
+def merge_a_duplicate(victim: Involvement, *, officer, administrator) -> list[str]:
+    """The victim recorded a second time in the same incident and role, with notes of their
+    own, then merged into the first record: the duplicate's involvement is folded into the
+    victim's (their notes win, so the duplicate's are kept only by the merge)."""
+    fields, secrets = person_fields()
+    duplicate = involve(
+        victim.incident,
+        by=officer,
+        role=victim.role,
+        person_fields=fields,
+        risk_notes=(risk_notes := unique("Partner controls her phone")),
+        support_needs=(support := unique("Needs a female officer")),
+    )
+    merge_people(
+        victim.person,
+        duplicate.person,
+        by=administrator,
+        reason=(reason := unique("Same woman, maiden name on the second record")),
+    )
+    return [*secrets, risk_notes, support, reason]
+
+
+def return_and_reopen(incident: Incident, *, officer, manager) -> list[str]:
+    """Submitted for closure and sent back with a reason, then closed and reopened with a
+    reason: the case is open again afterwards."""
+    submit_for_closure(
+        incident, by=officer, summary=(first := unique("Quiet now")), outcome="resolved"
+    )
+    return_case(incident, by=manager, reason=(returned := unique("Victim not yet told")))
+    submit_for_closure(
+        incident, by=officer, summary=(second := unique("Told her")), outcome="resolved"
+    )
+    approve_closure(incident, by=manager)
+    reopen_case(incident, by=manager, reason=(reopened := unique("She rang again at night")))
+    return [first, returned, second, reopened]
