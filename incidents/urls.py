@@ -1,7 +1,6 @@
 from .views import (
     case,
     closure,
-    complaint,
     dashboard,
     documents,
     reference,
@@ -12,7 +11,6 @@ from .views import (
 
 urlpatterns = (
     case.urlpatterns
-    + complaint.urlpatterns
     + worksheet.urlpatterns
     + tasks.urlpatterns
     + documents.urlpatterns

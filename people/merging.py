@@ -16,9 +16,9 @@ from access.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from incidents.models import Incident, RiskAssessment, WorkingSheetEntry
-from incidents.services.repeats import refresh_repeat_flags
 
 from .models import Consent, Intervention, Involvement, Person, Statement
+from .repeats import refresh_repeat_flags
 
 
 def _save(instance, by: User, fields: list[str]) -> None:

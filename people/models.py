@@ -109,6 +109,21 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
+    def latest_consent(self, incident, scope: str) -> "Consent | None":
+        """The consent decision in force for `scope` on this incident (P6): the latest
+        decision date; same-day decisions in the order they were recorded (a decision
+        entered late about an earlier date does not override a later one)."""
+        return (
+            self.consents.filter(incident=incident, scope=scope)
+            .order_by("-decided_on", "-recorded_at", "-id")
+            .first()
+        )
+
+    def consent_given(self, incident, scope: str) -> bool:
+        """Whether the person's consent for `scope` is given for this incident now."""
+        latest = self.latest_consent(incident, scope)
+        return latest is not None and latest.status == Consent.Status.GIVEN
+
 
 class Involvement(models.Model):
     """A person's part in an incident, with what is true of them for this incident (P3).

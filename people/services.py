@@ -25,9 +25,9 @@ from audit.services import record_event
 from common.conflicts import StaleEdit, changes_since
 from common.validation import normalise_postcode
 from incidents.models import Incident
-from incidents.services.repeats import refresh_repeat_flags
 
 from .models import Consent, Involvement, Person
+from .repeats import refresh_repeat_flags
 from .rules import (  # noqa: F401 - STATEMENT_ROLES, INTERVENTION_ROLES: this module's interface
     INTERVENTION_ROLES,
     ISSUED_STATUSES,
@@ -556,20 +556,13 @@ def record_consent(
 
 
 def latest_consent(person: Person, incident: Incident, scope: str) -> Consent | None:
-    """The decision in force: the latest decision date; same-day decisions in the order
-    they were recorded (a decision entered late about an earlier date does not override a
-    later one)."""
-    return (
-        Consent.objects.filter(person=person, incident=incident, scope=scope)
-        .order_by("-decided_on", "-recorded_at", "-id")
-        .first()
-    )
+    """The decision in force (`Person.latest_consent`)."""
+    return person.latest_consent(incident, scope)
 
 
 def consent_in_force(person: Person, incident: Incident, scope: str) -> bool:
     """Whether the person's consent for `scope` is given for this incident now (P6)."""
-    latest = latest_consent(person, incident, scope)
-    return latest is not None and latest.status == Consent.Status.GIVEN
+    return person.consent_given(incident, scope)
 
 
 # --- Searching (S1) ---------------------------------------------------------------------------

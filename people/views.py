@@ -26,7 +26,6 @@ from audit.services import record_event
 from common.conflicts import StaleEdit
 from common.forms import add_service_errors, handle_post
 from incidents.models import Incident
-from incidents.services.repeats import PERPETRATOR_ROLES, VICTIM_ROLES
 
 from . import queries, services
 from .forms import (
@@ -42,6 +41,7 @@ from .forms import (
 )
 from .matching import find_matches
 from .models import Consent, Involvement, Person
+from .repeats import PERPETRATOR_ROLES, VICTIM_ROLES
 
 ROLE_ORDER = [
     Involvement.Role.COMPLAINANT,

@@ -47,8 +47,8 @@ from django.db.models.functions import (
 
 from access import policy
 from incidents.models import Incident
-from incidents.services.repeats import PERPETRATOR_ROLES, VICTIM_ROLES
 from people.models import Involvement
+from people.repeats import PERPETRATOR_ROLES, VICTIM_ROLES
 
 from .queries import with_reported_at
 

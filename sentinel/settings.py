@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "audit",
     "incidents",
     "people",
+    "complaints",
     "retention",
     "reports",
 ]

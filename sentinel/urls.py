@@ -15,6 +15,7 @@ for module in (case, worksheet, tasks, documents, risk, people_api, search_api, 
 
 urlpatterns = [
     path("", include("incidents.urls")),
+    path("", include("complaints.urls")),
     path("", include("people.urls")),
     path("", include("access.urls")),
     path("", include("access.drafts_urls")),

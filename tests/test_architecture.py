@@ -7,6 +7,8 @@ library behind import-linter): a new import that breaks a rule fails the suite.
 4. The access policy imports no services, forms, views or API.
 5. `common` (shared helpers) imports no app; `sentinel` (settings, URLs, the Celery app) is
    the wiring: apps import nothing from it but the Celery app.
+6. The case apps are layered: `incidents` below `people` below `complaints`, with `reports`
+   and `retention` above them; no app imports one above it.
 
 The audit core (audit.models, audit.services, audit.chain) is the ground floor: every layer
 records events through it.
@@ -20,7 +22,17 @@ from functools import cache
 import grimp
 import pytest
 
-APPS = ("access", "audit", "common", "incidents", "people", "reports", "retention", "sentinel")
+APPS = (
+    "access",
+    "audit",
+    "common",
+    "complaints",
+    "incidents",
+    "people",
+    "reports",
+    "retention",
+    "sentinel",
+)
 IGNORED = re.compile(r"\.(migrations|management)(\.|$)")
 
 MODELS = re.compile(r"^\w+\.models(\.|$)")
@@ -120,7 +132,7 @@ def test_the_policy_imports_no_services_forms_views_or_api():
     ("importers", "forbidden", "example"),
     [
         (MODELS, [POLICY], ("incidents.models.incident", "access.policy.cases")),
-        (SERVICES, [EDGES], ("incidents.services.drafts", "incidents.forms")),
+        (SERVICES, [EDGES], ("complaints.services", "complaints.forms")),
         (POLICY, [SERVICES], ("access.policy.cases", "incidents.services.reference")),
     ],
 )
@@ -145,3 +157,20 @@ def test_the_audit_core_imports_no_other_app():
     core = re.compile(r"^audit\.(models|services|chain)$")
     others = re.compile(r"^(access|incidents|people|reports|retention|sentinel)(\.|$)")
     assert _breaking(core, [others]) == []
+
+
+# Each case app and the apps above it (which it must not import).
+LAYERS = {
+    "incidents": ("people", "complaints", "reports", "retention"),
+    "people": ("complaints", "reports", "retention"),
+    "complaints": ("reports", "retention"),
+}
+
+
+@pytest.mark.parametrize("app", sorted(LAYERS))
+def test_the_case_apps_import_no_app_above_them(app):
+    """A person is involved in an incident, so people builds on incidents, never the other
+    way (the incident reaches its people through the ORM's relations and the registries of
+    case sections and reference lists); logging a complaint builds on both."""
+    above = re.compile(rf"^({'|'.join(LAYERS[app])})(\.|$)")
+    assert _breaking(re.compile(rf"^{app}(\.|$)"), [above]) == []

@@ -13,6 +13,7 @@ from common.conflicts import StaleEdit, changes_since
 from common.validation import normalise_postcode as shared_normalise_postcode
 
 from ..models import Incident, UrnSequence
+from .repeats import refresh_location_flag
 
 
 def next_urn(year: int | None = None) -> str:
@@ -91,9 +92,8 @@ def log_complaint(
         actor=by,
         target=("incident", incident.urn),
     )
-    from .repeats import refresh_repeat_flags
-
-    refresh_repeat_flags(incident)  # S4a: a repeat location is known at the moment of logging
+    # S4a: a repeat location is known at the moment of logging (no one is involved yet).
+    refresh_location_flag(incident)
     return incident
 
 
@@ -225,7 +225,5 @@ def update_incident(incident: Incident, *, by: User, expected_version: int, **ch
         details={"fields": sorted(changed + m2m_changed), "version": locked.version},
     )
     if PLACE_FIELDS & set(changed):
-        from .repeats import refresh_repeat_flags
-
-        refresh_repeat_flags(locked)
+        refresh_location_flag(locked)
     return locked

@@ -1,63 +1,24 @@
-"""Repeat flags (SPEC S4a): has this victim, perpetrator or place been involved before?
+"""The repeat-location flag (S4a): has this place had incidents before?
 
-Default rule: 3 or more incidents within 90 days (CaseRules, configurable). Counts include
-incidents the officer cannot open: the officer is told how many, never which, so the flag
-works across partners (the point of S4a) without disclosing another partner's records.
+Default rule: 3 or more incidents within 90 days (CaseRules, configurable), counted within
+the case's own partnership and including incidents the officer cannot open (the officer is
+told how many, never which). The repeat victim and perpetrator flags are about people:
+people/repeats.py works out all three when the people involved change.
 """
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from access import policy
 
 from ..models import CaseRules, Incident
 
-VICTIM_ROLES = ("victim", "complainant")
-PERPETRATOR_ROLES = ("perpetrator",)
 
-
-@dataclass
-class RepeatFindings:
-    # (person, number of incidents in the window, this one included)
-    victims: list = field(default_factory=list)
-    perpetrators: list = field(default_factory=list)
-    location_incidents: int = 0
-    rule: tuple[int, int] = (3, 90)
-
-    @property
-    def location(self) -> bool:
-        return self.location_incidents >= self.rule[0]
-
-    @property
-    def any(self) -> bool:
-        return bool(self.victims or self.perpetrators or self.location)
-
-
-def _window_start(incident: Incident, days: int):
+def window_start(incident: Incident, days: int):
     return (incident.created_at or timezone.now()) - timedelta(days=days)
-
-
-def _people_over_threshold(incident, roles, since, minimum) -> list:
-    from people.models import Involvement, Person
-
-    # Chosen by subquery, so that the count below joins involvements afresh (filtering and
-    # counting through one join would count only this incident's row).
-    here = Involvement.objects.filter(incident=incident, role__in=roles).values("person_id")
-    counted = Person.objects.filter(pk__in=here).annotate(
-        incidents=Count(
-            "involvements__incident",
-            filter=Q(
-                involvements__role__in=roles,
-                involvements__incident__created_at__gte=since,
-            ),
-            distinct=True,
-        )
-    )
-    return [(person, person.incidents) for person in counted if person.incidents >= minimum]
 
 
 def same_place(incident: Incident) -> Q:
@@ -69,33 +30,22 @@ def same_place(incident: Incident) -> Q:
     return Q(pk=incident.pk)
 
 
-def find_repeats(incident: Incident) -> RepeatFindings:
-    rules = CaseRules.current()
-    minimum, days = rules.repeat_min_incidents, rules.repeat_window_days
-    since = _window_start(incident, days)
+def incidents_at_place(incident: Incident, rules: CaseRules) -> int:
+    """Incidents at this place in the rule's window, this one included."""
+    since = window_start(incident, rules.repeat_window_days)
     # Counted within the case's own partnership: never another partnership's records.
-    location_count = Incident.objects.filter(
+    return Incident.objects.filter(
         same_place(incident), policy.in_partnership_of(incident.area), created_at__gte=since
     ).count()
-    return RepeatFindings(
-        victims=_people_over_threshold(incident, VICTIM_ROLES, since, minimum),
-        perpetrators=_people_over_threshold(incident, PERPETRATOR_ROLES, since, minimum),
-        location_incidents=location_count,
-        rule=(minimum, days),
-    )
 
 
 @transaction.atomic
-def refresh_repeat_flags(incident: Incident) -> RepeatFindings:
-    """Work out the flags and store them on the incident (called whenever people or the
-    location of an incident change). A derived value: it does not bump `version`."""
-    findings = find_repeats(incident)
-    Incident.objects.filter(pk=incident.pk).update(
-        repeat_victim_flag=bool(findings.victims),
-        repeat_perpetrator_flag=bool(findings.perpetrators),
-        repeat_location_flag=findings.location,
-    )
-    incident.repeat_victim_flag = bool(findings.victims)
-    incident.repeat_perpetrator_flag = bool(findings.perpetrators)
-    incident.repeat_location_flag = findings.location
-    return findings
+def refresh_location_flag(incident: Incident) -> bool:
+    """Work out the repeat-location flag and store it (when an incident is logged or its
+    location changes; the people's flags do not depend on the place). A derived value: it
+    does not bump `version`."""
+    rules = CaseRules.current()
+    flag = incidents_at_place(incident, rules) >= rules.repeat_min_incidents
+    Incident.objects.filter(pk=incident.pk).update(repeat_location_flag=flag)
+    incident.repeat_location_flag = flag
+    return flag

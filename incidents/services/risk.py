@@ -60,11 +60,7 @@ def level_for(score: int, rules: CaseRules) -> str:
 def assessable_involvements(incident: Incident):
     """The involvements an assessment may be about: this incident's victims and
     complainants."""
-    from people.models import Involvement
-
-    return Involvement.objects.filter(incident=incident, role__in=ASSESSED_ROLES).select_related(
-        "person"
-    )
+    return incident.involvements.filter(role__in=ASSESSED_ROLES).select_related("person")
 
 
 def escalate_high_risk(assessment: RiskAssessment, *, by: User) -> list:

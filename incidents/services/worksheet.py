@@ -37,13 +37,6 @@ CONSENT_SCOPE_FOR_REFERRAL = {
 }
 
 
-def _consent_in_force(person, incident: Incident, scope: str) -> bool:
-    # Imported when needed: people.services is another module's, and imports incidents.
-    from people.services import consent_in_force
-
-    return consent_in_force(person, incident, scope)
-
-
 def _validate(
     incident: Incident,
     *,
@@ -106,7 +99,7 @@ def _validate_referral(incident: Incident, referral_to: str, involvement) -> dic
             f"An anonymised person cannot be referred to {label}: "
             "their consent has not been given and cannot be recorded."
         )
-    elif not _consent_in_force(involvement.person, incident, scope):
+    elif not involvement.person.consent_given(incident, scope):
         errors["referral_to"] = (
             f"This person's consent has not been given for a referral to {label}. "
             "Record their consent first."

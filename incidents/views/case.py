@@ -45,14 +45,6 @@ def home(request):
     )
 
 
-@login_required
-def complaint_logged(request):
-    urn = request.session.pop("logged_urn", None)
-    if urn is None:
-        return redirect("home")
-    return render(request, "incidents/complaint_logged.html", {"urn": urn})
-
-
 def _section_contexts(incident, user) -> dict:
     """Each part of the case fills its own section of the page with a fixed number of
     queries (incidents.case_sections: each app registers its own)."""
@@ -154,7 +146,6 @@ def incident_history(request, urn: str):
 
 urlpatterns = [
     path("", home, name="home"),
-    path("complaints/logged/", complaint_logged, name="complaint-logged"),
     path("incidents/<str:urn>/", incident_detail, name="incident-detail"),
     path("incidents/<str:urn>/edit/", incident_edit, name="incident-edit"),
     path("incidents/<str:urn>/history/", incident_history, name="incident-history"),

@@ -40,10 +40,10 @@ from access import policy
 from access.models import UserGroup
 from audit import registers
 from audit.models import AuditEvent, Breach, Disclosure
+from complaints.services import start_draft
 from incidents.models import RiskQuestion
 from incidents.services import log_complaint
 from incidents.services.documents import upload_document
-from incidents.services.drafts import start_draft
 from incidents.services.risk import record_assessment
 from incidents.services.tasks import raise_task, send_alert
 from incidents.services.worksheet import add_entry

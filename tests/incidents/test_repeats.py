@@ -9,7 +9,7 @@ from django.utils import timezone
 from access.models import UserGroup
 from incidents.models import CaseRules
 from incidents.services import log_complaint
-from incidents.services.repeats import find_repeats, refresh_repeat_flags
+from people.repeats import find_repeats, refresh_repeat_flags
 from people.services import involve
 
 

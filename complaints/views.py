@@ -14,17 +14,19 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access import policy
+from incidents import queries
+from incidents.forms import IncidentDetailsForm, InitialContactForm
+from people.matching import find_matches
 
-from .. import draft_sections, queries
-from ..forms import IncidentDetailsForm, InitialContactForm
-from ..forms_complaint import (
+from . import sections as draft_sections
+from . import services as drafts
+from .forms import (
     AlertColleagueForm,
     AnonymisedPersonForm,
     DraftPersonForm,
     FirstEntryForm,
     RiskAnswersForm,
 )
-from ..services import drafts
 
 TITLES = {
     "initial_contact": "Initial contact",
@@ -77,9 +79,7 @@ def start(request):
     if request.method == "POST":
         draft = drafts.start_draft(by=request.user)
         return redirect("complaint-tasks", pk=draft.pk)
-    return render(
-        request, "incidents/complaint/start.html", {"drafts": policy.drafts_for(request.user)}
-    )
+    return render(request, "complaints/start.html", {"drafts": policy.drafts_for(request.user)})
 
 
 @login_required
@@ -105,7 +105,7 @@ def tasks(request, pk: int):
     ]
     return render(
         request,
-        "incidents/complaint/tasks.html",
+        "complaints/tasks.html",
         {
             "draft": draft,
             "items": items,
@@ -137,7 +137,7 @@ def section(request, pk: int, section: str):
             form.is_valid()  # show the problems of what was saved before
     return render(
         request,
-        "incidents/complaint/section.html",
+        "complaints/section.html",
         {"draft": draft, "form": form, "section": section, "title": TITLES[section]},
     )
 
@@ -208,7 +208,7 @@ def person_add(request, pk: int):
             return redirect("complaint-tasks", pk=draft.pk)
     return render(
         request,
-        "incidents/complaint/person.html",
+        "complaints/person.html",
         {
             "draft": draft,
             "form": form,
@@ -232,8 +232,6 @@ def _person_fields(data: dict) -> dict:
 def _matches(user, data):
     if not policy.works_cases(user):
         return []  # basic users have no search (G-table)
-    from people.matching import find_matches
-
     return find_matches(
         user,
         given_name=data["given_name"],
@@ -307,6 +305,15 @@ def _repeat_lines(repeats) -> list[str]:
 
 
 @login_required
+def logged(request):
+    """The confirmation page after submitting: the new case's reference, shown once."""
+    urn = request.session.pop("logged_urn", None)
+    if urn is None:
+        return redirect("home")
+    return render(request, "complaints/logged.html", {"urn": urn})
+
+
+@login_required
 @require_POST
 def discard(request, pk: int):
     drafts.discard_draft(_draft(request, pk))
@@ -316,6 +323,7 @@ def discard(request, pk: int):
 
 urlpatterns = [
     path("complaints/new/", start, name="log-complaint"),
+    path("complaints/logged/", logged, name="complaint-logged"),
     path("complaints/<int:pk>/", tasks, name="complaint-tasks"),
     path("complaints/<int:pk>/people/add/", person_add, name="complaint-person-add"),
     path(

@@ -4,12 +4,11 @@ from django import forms
 from django.utils import timezone
 
 from access.models import User, UserGroup
+from incidents.forms import DateTimeInput
+from incidents.forms_risk import RiskAssessmentForm
+from incidents.models import RiskQuestion, WorkingSheetEntry
+from incidents.services.risk import question_field
 from people.models import Involvement, Person
-
-from .forms import DateTimeInput
-from .forms_risk import RiskAssessmentForm
-from .models import RiskQuestion, WorkingSheetEntry
-from .services.risk import question_field
 
 
 class DraftPersonForm(forms.Form):

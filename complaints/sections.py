@@ -6,11 +6,11 @@ values and the rules it applies (docs/architecture.md).
 from __future__ import annotations
 
 from access.models import User
+from incidents.forms import IncidentDetailsForm, InitialContactForm
+from incidents.models import ComplaintDraft
 
-from .forms import IncidentDetailsForm, InitialContactForm
-from .forms_complaint import AlertColleagueForm, FirstEntryForm
-from .models import ComplaintDraft
-from .services.drafts import NO_DETAILS, CleanDraft, DraftInvalid
+from .forms import AlertColleagueForm, FirstEntryForm
+from .services import NO_DETAILS, CleanDraft, DraftInvalid
 
 
 def _cleaned(form_class, raw, **kwargs):

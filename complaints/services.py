@@ -13,14 +13,13 @@ from django.db import transaction
 
 from access import policy
 from access.models import User
+from incidents.models import ComplaintDraft, Incident
+from incidents.services.incident import log_complaint
+from incidents.services.risk import record_assessment
+from incidents.services.tasks import create_alert
+from incidents.services.worksheet import record_entry
 from people import services as people_services
-
-from ..models import ComplaintDraft, Incident
-from .incident import log_complaint
-from .repeats import refresh_repeat_flags
-from .risk import record_assessment
-from .tasks import create_alert
-from .worksheet import record_entry
+from people.repeats import refresh_repeat_flags
 
 SECTIONS = ["initial_contact", "details", "people", "risk", "entry", "alert"]
 REQUIRED = {"details"}
@@ -96,7 +95,7 @@ class DraftInvalid(Exception):
 @dataclass
 class CleanDraft:
     """A draft's sections as plain values, read by their forms at the edge
-    (`incidents.draft_sections.clean_draft`): initial contact and details, and the first
+    (`complaints.sections.clean_draft`): initial contact and details, and the first
     entry and alert when those sections were completed (None otherwise)."""
 
     contact: dict
