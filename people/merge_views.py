@@ -20,6 +20,7 @@ from .forms import (
     PersonSearchForm,
     UndoMergeForm,
 )
+from .merging import merge_reasons
 from .models import Involvement, Person
 from .views import _people_marking, _summary, person_rows
 
@@ -196,6 +197,7 @@ def people_merge_undo(request, pk: int):
             "duplicate": duplicate,
             "keep": duplicate.merged_into,
             "merge": merge,
+            "merge_reason": merge_reasons([merge])[merge.pk] if merge else "",
             "link_count": (
                 len(merge.details["involvements"]) + len(merge.details["folded"]) if merge else 0
             ),

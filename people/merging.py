@@ -4,6 +4,11 @@ An administrator merges a duplicate into the person to keep: the duplicate's inv
 consents move across (folded into the kept person's where both were in the same incident in
 the same role), the duplicate is kept, emptied, pointing at the kept person, and the merge
 event lists every row that moved, so that `undo_merge` can move exactly those back.
+
+The audit events hold identifiers and field names only, never what was typed: the log
+outlives the records (docs/retention.md). The reason for a merge or its undoing is a
+`MergeReason` row, erased with the people; a folded involvement's notes are read back from its
+own history rows, erased with its incident.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from incidents.models import Incident, RiskAssessment, WorkingSheetEntry
 
-from .models import Consent, Intervention, Involvement, Person, Statement
+from .models import Consent, Intervention, Involvement, MergeReason, Person, Statement
 from .repeats import refresh_repeat_flags
+
+# An involvement's free-text notes, which a fold keeps only in the folded involvement's
+# history (never in the audit event).
+NOTES = ("risk_notes", "support_needs")
 
 
 def _save(instance, by: User, fields: list[str]) -> None:
@@ -33,8 +42,8 @@ def merge_people(keep: Person, duplicate: Person, *, by: User, reason: str) -> A
     The duplicate's involvements and consents move to `keep`. Where both were in the same
     incident in the same role, the duplicate's involvement is folded into keep's: its
     statements, interventions, dependants, working-sheet entries and risk assessments move
-    across and the emptied involvement is deleted (its field values are kept in the event).
-    The duplicate stays, emptied, with `merged_into` set. Everything moved is listed in the
+    across and the emptied involvement is deleted (its notes stay in its history rows). The
+    duplicate stays, emptied, with `merged_into` set. Everything moved is listed in the
     PEOPLE_MERGED event, so `undo_merge` can put it back. Returns the event.
     """
     if not policy.may_merge_people(by):
@@ -75,13 +84,20 @@ def merge_people(keep: Person, duplicate: Person, *, by: User, reason: str) -> A
         _save(consent, by, ["person"])
     duplicate.merged_into = keep
     _save(duplicate, by, ["merged_into", "updated_at"])
+    why = MergeReason.objects.create(
+        action=MergeReason.Action.MERGE,
+        duplicate=duplicate,
+        keep=keep,
+        reason=reason.strip(),
+        recorded_by=by,
+    )
     event = record_event(
         AuditEvent.Type.PEOPLE_MERGED,
         actor=by,
         target=("person", duplicate.pk),
-        justification=reason.strip(),
         details={
             "action": "merge",
+            "reason": why.pk,
             "keep": keep.pk,
             "duplicate": duplicate.pk,
             "involvements": moved,
@@ -95,17 +111,16 @@ def merge_people(keep: Person, duplicate: Person, *, by: User, reason: str) -> A
 
 
 def _fold(involvement: Involvement, into: Involvement, by: User) -> dict:
-    """Move what hangs off `involvement` to `into` and delete it; return what undo needs."""
+    """Move what hangs off `involvement` to `into` and delete it; return what undo needs:
+    identifiers and the names of the notes it filled in, never the notes themselves."""
     record = {
         "involvement": involvement.pk,
         "into": into.pk,
         "incident": involvement.incident_id,
         "role": involvement.role,
         "dependant_of": involvement.dependant_of_id,
-        "risk_notes": involvement.risk_notes,
-        "support_needs": involvement.support_needs,
         "created_by": involvement.created_by_id,
-        "filled": {},
+        "filled": [],
     }
     for name, model, attribute in _HANGING_OFF:
         rows = list(model.objects.filter(**{attribute: involvement}).order_by("id"))
@@ -114,12 +129,12 @@ def _fold(involvement: Involvement, into: Involvement, by: User) -> dict:
             _save(row, by, [attribute])
         record[name] = [row.pk for row in rows]
     # Keep's notes win; the duplicate's fill only what keep left blank.
-    for field in ("risk_notes", "support_needs"):
+    for field in NOTES:
         if not getattr(into, field) and getattr(involvement, field):
             setattr(into, field, getattr(involvement, field))
-            record["filled"][field] = getattr(involvement, field)
+            record["filled"].append(field)
     if record["filled"]:
-        _save(into, by, list(record["filled"]))
+        _save(into, by, record["filled"])
     involvement._history_user = by
     involvement.delete()
     return record
@@ -183,6 +198,8 @@ def undo_merge(duplicate: Person, *, by: User, reason: str) -> AuditEvent:
         touched_incidents.add(involvement.incident_id)
     recreated: dict[int, int] = {}
     for record in details["folded"]:
+        if not Incident.objects.filter(pk=record["incident"]).exists():
+            continue  # the incident has been erased since, and everything of it
         recreated[record["involvement"]] = _unfold(record, duplicate, by, recreated)
         touched_incidents.add(record["incident"])
     consents = list(Consent.objects.filter(pk__in=details["consents"], person=keep))
@@ -191,13 +208,20 @@ def undo_merge(duplicate: Person, *, by: User, reason: str) -> AuditEvent:
         _save(consent, by, ["person"])
     duplicate.merged_into = None
     _save(duplicate, by, ["merged_into", "updated_at"])
+    why = MergeReason.objects.create(
+        action=MergeReason.Action.UNDO,
+        duplicate=duplicate,
+        keep=keep,
+        reason=reason.strip(),
+        recorded_by=by,
+    )
     event = record_event(
         AuditEvent.Type.PEOPLE_MERGE_UNDONE,
         actor=by,
         target=("person", duplicate.pk),
-        justification=reason.strip(),
         details={
             "action": "undo",
+            "reason": why.pk,
             "merge_event": merge.pk,
             "keep": keep.pk,
             "duplicate": duplicate.pk,
@@ -220,14 +244,14 @@ def _unfold(record: dict, duplicate: Person, by: User, recreated: dict[int, int]
     dependant_of = recreated.get(dependant_of, dependant_of)
     if dependant_of and not Involvement.objects.filter(pk=dependant_of).exists():
         dependant_of = record["into"] if into else None
+    notes = _folded_notes(record)
     involvement = Involvement(
         incident_id=record["incident"],
         person=duplicate,
         role=record["role"],
         dependant_of_id=dependant_of,
-        risk_notes=record["risk_notes"],
-        support_needs=record["support_needs"],
         created_by_id=record["created_by"],
+        **notes,
     )
     involvement._history_user = by
     involvement.save()
@@ -238,11 +262,41 @@ def _unfold(record: dict, duplicate: Person, by: User, recreated: dict[int, int]
             setattr(row, attribute, involvement)
             _save(row, by, [attribute])
     # Take back notes the merge filled in, unless someone has changed them since.
-    restored = [
-        field for field, value in record["filled"].items() if getattr(into, field) == value
-    ]
+    restored = [field for field in record["filled"] if getattr(into, field) == notes[field]]
     for field in restored:
         setattr(into, field, "")
     if restored:
         _save(into, by, restored)
     return involvement.pk
+
+
+def _folded_notes(record: dict) -> dict[str, str]:
+    """A folded involvement's notes as they were when the merge deleted it: from its last
+    history row (merges recorded before the notes were kept out of the audit log carry them
+    in the event)."""
+    if all(field in record for field in NOTES):
+        return {field: record[field] for field in NOTES}
+    last = (
+        Involvement.history.filter(id=record["involvement"])
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    return {field: getattr(last, field) if last else "" for field in NOTES}
+
+
+def merge_reasons(events) -> dict[int, str]:
+    """{event id: the reason given} for PEOPLE_MERGED and PEOPLE_MERGE_UNDONE events, in one
+    query: the `MergeReason` each names (gone when the people were erased), or the event's
+    justification for merges recorded before reasons were kept with the people."""
+    events = list(events)
+    kept = dict(
+        MergeReason.objects.filter(
+            pk__in=[e.details["reason"] for e in events if "reason" in e.details]
+        ).values_list("pk", "reason")
+    )
+    return {
+        event.pk: kept.get(event.details["reason"], "")
+        if "reason" in event.details
+        else event.justification
+        for event in events
+    }

@@ -271,3 +271,26 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()}: {self.get_status_display()}"
+
+
+class MergeReason(models.Model):
+    """Why an administrator merged a duplicate record into another, or undid the merge (P2).
+
+    Kept with the two records, and erased with either of them, rather than in the audit log,
+    which outlives them (docs/retention.md): the merge's audit event names this row."""
+
+    class Action(models.TextChoices):
+        MERGE = "merge", "Merged"
+        UNDO = "undo", "Merge undone"
+
+    action = models.CharField(max_length=5, choices=Action.choices)
+    duplicate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    keep = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: person {self.duplicate_id} into {self.keep_id}"

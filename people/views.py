@@ -40,6 +40,7 @@ from .forms import (
     StatementForm,
 )
 from .matching import find_matches
+from .merging import merge_reasons
 from .models import Consent, Involvement, Person
 from .repeats import PERPETRATOR_ROLES, VICTIM_ROLES
 
@@ -285,9 +286,11 @@ def person_history(request, pk: int):
             | {m.details.get("keep") for m in merges}
         )
     }
+    reasons = merge_reasons(merges)
     merge_rows = [
         {
             "event": event,
+            "reason": reasons[event.pk],
             "undo": event.details.get("action") == "undo",
             "duplicate": others.get(event.details.get("duplicate")),
             "duplicate_id": event.details.get("duplicate"),

@@ -17,9 +17,11 @@ incidents takes the same few dozen queries as a batch of two.
    with no incident (and records merged into them) are collected the same way.
 3. Everything collected is deleted, one DELETE per table and no signals (so no "deleted"
    history row is written only to be deleted again), then every history row of every
-   collected record and the form drafts typed on the erased pages; and the tombstones and
-   the audit events (one per incident, appended to the chain in one INSERT) are written:
-   URN, dates, rule, who or what decided, counts. No names, no free text.
+   collected record - and of records removed before, which would have been collected had
+   they still existed (an involvement folded away by a merge of people still names its
+   incident in its history) - and the form drafts typed on the erased pages; and the
+   tombstones and the audit events (one per incident, appended to the chain in one INSERT)
+   are written: URN, dates, rule, who or what decided, counts. No names, no free text.
 4. Document files are removed after the commit. Their random storage names are written to
    `PendingFileDeletion` inside the transaction, so a process killed between the commit and
    the file removal leaves a list that the next sweep finishes.
@@ -132,6 +134,9 @@ class _Collection:
         self.refusing: dict = defaultdict(set)
         # {model: the models whose rows refer to its rows}, to delete children first.
         self.children: dict = defaultdict(set)
+        # The CASCADE links followed, {(child model, its field): parent pks}: the history
+        # rows of a child that no longer exists still name its parent through that field.
+        self.cascades: dict = defaultdict(set)
 
     def add(self, model, pks) -> None:
         """Collect these rows and everything that cascades from them, level by level."""
@@ -167,6 +172,8 @@ class _Collection:
             if on_delete is DO_NOTHING:  # e.g. history rows: `_delete_history` removes those
                 continue
             related = relation.related_model._meta.concrete_model
+            if on_delete is CASCADE:
+                self.cascades[related, field] |= pks
             rows = self._referring(related, field, pks)
             if not rows:
                 continue
@@ -230,26 +237,40 @@ class _Collection:
                 manager.filter(_among("pk", chunk))._raw_delete(self.using)
 
 
-def _delete_history(collected: dict) -> int:
-    """Delete every history row of every collected record, one DELETE per history table,
-    with the rows simple-history keeps for their many-to-many fields. Returns the count."""
+def _delete_history_rows(history, column: str, pks) -> int:
+    """Delete the rows of a history table whose `column` is one of `pks`, with the rows
+    simple-history keeps for their many-to-many fields. Returns the count."""
     erased = 0
-    for model, pks in collected.items():
+    using = router.db_for_write(history)
+    for chunk in _chunks(pks):
+        rows = history._base_manager.using(using).filter(_among(column, chunk))
+        # Rows referring to a history row are simple-history's own: the many-to-many
+        # fields' history, tied to it without a constraint (DO_NOTHING), which deleting
+        # the history row through the ORM left behind.
+        for relation in get_candidate_relations_to_delete(history._meta):
+            referring = relation.related_model._base_manager.using(using)
+            erased += referring.filter(
+                **{f"{relation.field.name}__in": rows.values("pk")}
+            )._raw_delete(using)
+        erased += rows._raw_delete(using)
+    return erased
+
+
+def _delete_history(collection: _Collection) -> int:
+    """Delete every history row of every collected record, one DELETE per history table;
+    then, one DELETE per CASCADE link followed, the history rows that name an erased
+    record as their parent: those of records removed before the erasure (an involvement
+    folded away by a merge), which would have been collected had they still existed.
+    Returns the count."""
+    erased = 0
+    for model, pks in collection.pks.items():
         history = _history_model(model)
-        if history is None or not pks:
-            continue
-        using = router.db_for_write(history)
-        for chunk in _chunks(pks):
-            rows = history._base_manager.using(using).filter(_among(model._meta.pk.attname, chunk))
-            # Rows referring to a history row are simple-history's own: the many-to-many
-            # fields' history, tied to it without a constraint (DO_NOTHING), which deleting
-            # the history row through the ORM left behind.
-            for relation in get_candidate_relations_to_delete(history._meta):
-                referring = relation.related_model._base_manager.using(using)
-                erased += referring.filter(
-                    **{f"{relation.field.name}__in": rows.values("pk")}
-                )._raw_delete(using)
-            erased += rows._raw_delete(using)
+        if history is not None and pks:
+            erased += _delete_history_rows(history, model._meta.pk.attname, pks)
+    for (model, field), parents in collection.cascades.items():
+        history = _history_model(model)
+        if history is not None and parents:
+            erased += _delete_history_rows(history, field.attname, parents)
     return erased
 
 
@@ -461,7 +482,7 @@ def erase_incidents(
         )
 
         collection.delete()
-        history_rows = _delete_history(collection.pks)
+        history_rows = _delete_history(collection)
         _check_foreign_keys_now(collection.using)
         _delete_drafts([tombstone.urn for tombstone in tombstones.values()], people)
 

@@ -63,8 +63,8 @@ NO_TARGET = {
 # Run on the server (manage.py), not from a browser: there is no client address.
 NO_CLIENT = {Type.API_TOKEN_ISSUED, Type.RETENTION_SWEEP}
 
-# Consultation and disclosure carry their justification (§17, S2, V2), and so do shares,
-# merges and the administrators' decisions about accounts and partners.
+# Consultation and disclosure carry their justification (§17, S2, V2), and so do shares
+# and the administrators' decisions about accounts and partners.
 JUSTIFIED = {
     Type.SEARCH,
     Type.REPORT_PURPOSE_STATED,
@@ -75,8 +75,6 @@ JUSTIFIED = {
     Type.STATISTICS_VIEWED,
     Type.SHARE_GRANTED,
     Type.SHARE_REVOKED,
-    Type.PEOPLE_MERGED,
-    Type.PEOPLE_MERGE_UNDONE,
     Type.USER_DISABLED,
     Type.TWO_FACTOR_RESET,
     Type.ORGANISATION_SUSPENDED,
@@ -97,6 +95,8 @@ STATED_PURPOSE = {
 # it), never in the audit log, which outlives the record (docs/retention.md): the event
 # names the record holding the reason.
 REASON_KEPT_WITH_THE_RECORD = {
+    Type.PEOPLE_MERGED,
+    Type.PEOPLE_MERGE_UNDONE,
     Type.CLOSURE_RETURNED,
     Type.CASE_REOPENED,
 }

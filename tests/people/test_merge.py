@@ -2,6 +2,7 @@
 history, and reversible to exactly what was moved."""
 
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +13,7 @@ from access.models import UserGroup
 from audit.models import AuditEvent
 from incidents.services import log_complaint
 from people import services
-from people.models import Consent, Involvement, Person
+from people.models import Consent, Involvement, MergeReason, Person
 
 from .conftest import person_fields
 
@@ -97,12 +98,23 @@ def test_merge_moves_everything_to_the_kept_record_and_records_it(twins, admin):
     assert kept_victim.support_needs == "Interpreter"
     assert services.consent_in_force(keep, third, "victim_support") is True
 
-    assert (event.event_type, event.actor, event.target_id, event.justification) == (
+    assert (event.event_type, event.actor, event.target_id) == (
         AuditEvent.Type.PEOPLE_MERGED,
         admin,
         str(duplicate.pk),
+    )
+    # The event names what moved and where the reason is kept, never what was typed: the
+    # audit log outlives the people (docs/retention.md).
+    reason = MergeReason.objects.get(pk=event.details["reason"])
+    assert (reason.action, reason.keep, reason.duplicate, reason.reason) == (
+        MergeReason.Action.MERGE,
+        keep,
+        duplicate,
         "Same DOB and address",
     )
+    assert event.justification == ""
+    assert "Interpreter" not in json.dumps(event.details)
+    assert event.details["folded"][0]["filled"] == ["support_needs"]
     assert event.details["involvements"] == [twins["moved"].pk]
     assert event.details["consents"] == [twins["consent"].pk]
     assert [f["involvement"] for f in event.details["folded"]] == [twins["collision"].pk]
@@ -154,7 +166,10 @@ def test_undo_puts_back_exactly_what_was_moved(twins, admin, scenario):
         str(duplicate.pk),
         "undo",
     )
-    assert undo.justification == "Different people after all"
+    assert undo.justification == ""
+    assert MergeReason.objects.get(pk=undo.details["reason"]).reason == (
+        "Different people after all"
+    )
     assert duplicate.history.latest().history_user == admin
     # Nothing left to undo.
     with pytest.raises(ValidationError):
@@ -214,6 +229,9 @@ def test_merge_and_undo_through_the_pages(client, twins, admin):
     assert client.get(reverse("person-detail", args=[duplicate.pk])).status_code == 404
     history = client.get(reverse("person-history", args=[keep.pk])).content.decode()
     assert f"merged person {duplicate.pk}" in history
+    assert "Reason: Same person" in history
+    undo_page = client.get(reverse("people-merge-undo", args=[duplicate.pk])).content.decode()
+    assert "Reason given: Same person" in undo_page
 
     undone = client.post(
         reverse("people-merge-undo", args=[duplicate.pk]), {"reason": "Not the same"}
