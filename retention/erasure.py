@@ -55,7 +55,7 @@ from django.utils import timezone
 from access.models import FormDraft
 from audit.models import AuditEvent
 from audit.services import new_event, record_events
-from incidents.models import Document, Incident
+from incidents.models import Document, Incident, Task
 from people.models import Involvement, Person
 
 from .models import ErasedIncident, IncidentRetention, PendingFileDeletion
@@ -328,16 +328,30 @@ def _page(head: str):
     return Substr("path", 1, StrIndex(Substr("path", len(head) + 1), Value("/")) + len(head))
 
 
-def _delete_drafts(urns, person_ids) -> None:
-    """Delete the form drafts typed on the erased incidents' and people's pages: those whose
-    path starts with "/incidents/<URN>/" or "/people/<id>/". Each path's page is compared
-    with the erased pages in one IN each, which is exact (URNs and ids hold no "/"); an OR
-    of a thousand `startswith`, or a regular expression of a thousand alternatives (seconds
-    on PostgreSQL), costs far more."""
-    FormDraft.objects.filter(
-        Q(_among(_page("/incidents/"), [f"/incidents/{urn}/" for urn in urns]))
-        | Q(_among(_page("/people/"), [f"/people/{pk}/" for pk in person_ids]))
-    ).delete()
+# The pages whose address names an erased record after this head, by the kind of record: an
+# incident (by URN), a person or a task (by id). Every page of a case is under one of them
+# (tests/retention/test_erasure_leaves_nothing.py walks the URLs naming an incident).
+PAGES = {
+    "incident": ("/incidents/", "/retention/review/"),
+    "person": ("/people/", "/retention/subject-access/"),
+    "task": ("/tasks/",),
+}
+
+
+def _delete_drafts(urns, person_ids, task_ids) -> None:
+    """Delete the form drafts typed on the erased incidents', people's and tasks' pages
+    (PAGES): those whose path starts with "<head><URN or id>/". Each path's page is compared
+    with the erased pages in one IN per head, which is exact (URNs and ids hold no "/"); an
+    OR of a thousand `startswith`, or a regular expression of a thousand alternatives
+    (seconds on PostgreSQL), costs far more."""
+    keys = {"incident": urns, "person": person_ids, "task": task_ids}
+    condition = Q()
+    for kind, heads in PAGES.items():
+        if keys[kind]:
+            for head in heads:
+                condition |= Q(_among(_page(head), [f"{head}{key}/" for key in keys[kind]]))
+    if condition:
+        FormDraft.objects.filter(condition).delete()
 
 
 def _changed_since(incidents: list[Incident], since: datetime) -> set[int]:
@@ -484,7 +498,9 @@ def erase_incidents(
         collection.delete()
         history_rows = _delete_history(collection)
         _check_foreign_keys_now(collection.using)
-        _delete_drafts([tombstone.urn for tombstone in tombstones.values()], people)
+        _delete_drafts(
+            [tombstone.urn for tombstone in tombstones.values()], people, collection.pks[Task]
+        )
 
         record_events(
             [
