@@ -8,6 +8,9 @@ retention_sweep`.
    (retention/erasure.py), each batch in one transaction. The candidates are selected once,
    at the start; an incident changed after that moment is skipped, and so is one that is no
    longer due, on legal hold, or locked by someone working on it.
+4. Complaint drafts nobody has touched for COMPLAINT_DRAFT_KEEP_DAYS are deleted: a
+   complaint started and never logged would otherwise keep what a victim said for ever
+   (a submitted draft holds nothing typed, only the case it became, and goes the same way).
 
 Safe to run twice (an erased incident is gone; a queued one stays queued) and to kill half-way
 (a batch is all or nothing, and the files are finished next time).
@@ -16,7 +19,7 @@ Safe to run twice (an erased incident is gone; a queued one stays queued) and to
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +28,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from incidents.models import Incident
+from incidents.models import ComplaintDraft, Incident
 
 from .erasure import Skipped, erase_incidents, finish_file_deletions
 from .models import DeletionFlag, ErasedIncident, IncidentRetention
@@ -38,6 +41,7 @@ class SweepResult:
     queued: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     files_finished: int = 0
+    complaint_drafts_purged: int = 0
 
 
 def due_incidents(today: date | None = None, rules=None):
@@ -70,6 +74,16 @@ def _queue_for_review(incident_ids: list[int], now) -> None:
         ],
         ignore_conflicts=True,  # another sweep queued it a moment ago
     )
+
+
+@transaction.atomic
+def purge_complaint_drafts(now: datetime | None = None) -> int:
+    """Delete the complaint drafts untouched for COMPLAINT_DRAFT_KEEP_DAYS (their owners are
+    told on the drafts list: `ComplaintDraft.kept_until`); returns how many. Safe to run
+    twice (a draft saved meanwhile is newer than the cutoff and stays)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.COMPLAINT_DRAFT_KEEP_DAYS)
+    deleted, _ = ComplaintDraft.objects.filter(updated_at__lt=cutoff).delete()
+    return deleted
 
 
 def _chunks(items: list, size: int):
@@ -111,6 +125,7 @@ def run_sweep(*, today: date | None = None, batch_size: int | None = None) -> Sw
 
     # Normally each batch's files went as it committed; this catches any that did not.
     finish_file_deletions()
+    result.complaint_drafts_purged = purge_complaint_drafts()
     record_event(
         AuditEvent.Type.RETENTION_SWEEP,
         actor_label="retention sweep",
@@ -119,6 +134,7 @@ def run_sweep(*, today: date | None = None, batch_size: int | None = None) -> Sw
             "queued_for_review": len(result.queued),
             "skipped": len(result.skipped),
             "files_finished": result.files_finished,
+            "complaint_drafts_purged": result.complaint_drafts_purged,
         },
     )
     return result

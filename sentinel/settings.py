@@ -187,6 +187,11 @@ DRAFT_KEEP_DAYS = env_int("DRAFT_KEEP_DAYS", 7)
 RETENTION_SWEEP_BATCH_SIZE = env_int("RETENTION_SWEEP_BATCH_SIZE", 1000)
 # The inactive-records report's default: open incidents untouched for this many days (D3).
 INACTIVE_AFTER_DAYS = env_int("INACTIVE_AFTER_DAYS", 90)
+# A complaint draft nobody has touched for this many days is deleted by the nightly sweep
+# (retention/sweep.py): what a victim told us is not kept for ever in a complaint never logged.
+COMPLAINT_DRAFT_KEEP_DAYS = env_int("COMPLAINT_DRAFT_KEEP_DAYS", 30)
+if COMPLAINT_DRAFT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("COMPLAINT_DRAFT_KEEP_DAYS: at least 1")
 DRAFT_MAX_BYTES = env_int("DRAFT_MAX_BYTES", 100 * 1024)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

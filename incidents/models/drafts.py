@@ -1,8 +1,11 @@
 """A complaint being logged: kept on the server section by section (and autosaved as the
 user types) so that a timed-out or failed submission loses nothing (SPEC §16, §17)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ComplaintDraft(models.Model):
@@ -22,3 +25,10 @@ class ComplaintDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft complaint {self.pk} by {self.owner}"
+
+    @property
+    def kept_until(self) -> datetime.date:
+        """The last day the draft is kept unless someone works on it: the nightly retention
+        sweep deletes drafts untouched for COMPLAINT_DRAFT_KEEP_DAYS (retention/sweep.py)."""
+        last_change = timezone.localdate(self.updated_at)
+        return last_change + datetime.timedelta(days=settings.COMPLAINT_DRAFT_KEEP_DAYS)
