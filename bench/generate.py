@@ -32,6 +32,8 @@ import sys
 import time
 from datetime import timedelta
 
+from people.names import normalise_name
+
 from .pools import pick, pools
 
 BASELINE_INCIDENTS = 10_000
@@ -239,11 +241,13 @@ class Loader:
             "people",
             f"""
             INSERT INTO people_person (
-                given_name, family_name, other_names, date_of_birth, estimated_age, gender,
+                given_name, family_name, given_name_normalised, family_name_normalised,
+                other_names, date_of_birth, estimated_age, gender,
                 address, postcode, uprn, phone, email, ni_number, language, ethnicity,
                 disability, vulnerability, support_needs, merged_into_id, created_by_id,
                 created_at, updated_at, version)
-            SELECT {pick("given")}, {pick("family")}, '',
+            SELECT (%(given)s::text[])[gi], (%(family)s::text[])[fi],
+                   (%(given_normalised)s::text[])[gi], (%(family_normalised)s::text[])[fi], '',
                    CASE WHEN random() < 0.85
                         THEN date '1935-01-01' + floor(random() * 27000)::int END,
                    NULL, {pick("genders")}, {pick("streets")}, {pick("postcodes")}, '',
@@ -251,11 +255,16 @@ class Loader:
                    'not_stated', '', '', '', NULL,
                    (SELECT min(id) FROM access_user) + s %% %(users)s,
                    at, at, 1
-            FROM (SELECT s, %(started)s + random() * (%(now)s - %(started)s) AS at
+            FROM (SELECT s, %(started)s + random() * (%(now)s - %(started)s) AS at,
+                         1 + floor(random() * cardinality(%(given)s::text[]))::int AS gi,
+                         1 + floor(random() * cardinality(%(family)s::text[]))::int AS fi
                   FROM generate_series(1, %(people)s) s) g
             """,
             {
                 **self.pools,
+                # Each name with the form matching compares it in (Person.save keeps it).
+                "given_normalised": [normalise_name(name) for name in self.pools["given"]],
+                "family_normalised": [normalise_name(name) for name in self.pools["family"]],
                 "genders": GENDERS,
                 "users": self.count("access_user"),
                 "people": people,

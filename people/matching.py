@@ -13,10 +13,14 @@ Scoring (0-1), the same on every database:
   - 0.50 if both dates of birth are known and differ
 
 A match is offered at MIN_SCORE or above, and only when the names are at least a little
-alike (MIN_NAME). Name similarity comes from PostgreSQL's pg_trgm (`TrigramSimilarity`),
-which also finds candidates whose names differ at the first letter; on SQLite (development)
-it falls back to difflib over a candidate set narrowed in SQL (same date of birth, same
-postcode, or a family name with the same first letter).
+alike (MIN_NAME). Names are compared in their normal form (people/names.py: no accents,
+apostrophes or hyphens, case folded), both the stored ones (the `*_normalised` columns) and
+the ones typed, so "Maire Ni Bhraonain" is the same name as "Máire Ní Bhraonáin" and
+"ONeill" as "O'Neill". Name similarity comes from PostgreSQL's pg_trgm
+(`TrigramSimilarity`), which also finds candidates whose names differ at the first letter;
+on SQLite (development) it falls back to difflib over a candidate set narrowed in SQL (same
+date of birth, same postcode, or a family name with the same first letter, a range the
+`person_name_normalised` index serves).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from access import policy
 from common.validation import normalise_postcode
 
 from .models import Person
+from .names import normalise_name
 
 MIN_SCORE = 0.45
 MIN_NAME = 0.3
@@ -65,26 +70,30 @@ def use_trigram() -> bool:
 
 
 def _ratio(a: str, b: str) -> float:
-    a, b = a.strip().lower(), b.strip().lower()
+    """difflib's similarity of two names in their normal form."""
     if not a or not b:
         return 0.0
     return SequenceMatcher(None, a, b).ratio()
 
 
-def _candidates_postgres(people, given_name, family_name, date_of_birth, postcode):
+def postgres_candidates(people, given_name, family_name, date_of_birth, postcode):
+    """The candidates' query on PostgreSQL, best first, and the trigram threshold to run it
+    with. The names are in their normal form; `%` (trigram_similar) on the normalised
+    columns is what their GIN trigram indexes (people/0005) serve."""
     from django.contrib.postgres.search import TrigramSimilarity
 
     people = people.annotate(
-        family_similarity=TrigramSimilarity("family_name", family_name),
-        given_similarity=TrigramSimilarity("given_name", given_name or family_name),
+        family_similarity=TrigramSimilarity("family_name_normalised", family_name),
+        given_similarity=TrigramSimilarity("given_name_normalised", given_name or family_name),
     )
-    # `%` (trigram_similar) is what the GIN trigram indexes (people/0003) serve; its
-    # threshold (one for both names) is set for this transaction only.
     if given_name:
-        near = Q(family_name__trigram_similar=family_name, given_name__trigram_similar=given_name)
+        near = Q(
+            family_name_normalised__trigram_similar=family_name,
+            given_name_normalised__trigram_similar=given_name,
+        )
         threshold = min(FAMILY_ONLY_WITH_GIVEN, GIVEN_ONLY_WITH_FAMILY)
     else:
-        near = Q(family_name__trigram_similar=family_name)
+        near = Q(family_name_normalised__trigram_similar=family_name)
         threshold = NAME_ONLY
     if date_of_birth:
         near |= Q(date_of_birth=date_of_birth)
@@ -93,6 +102,14 @@ def _candidates_postgres(people, given_name, family_name, date_of_birth, postcod
     people = people.filter(near).order_by(
         (F("family_similarity") * 0.6 + F("given_similarity") * 0.4).desc(), "id"
     )
+    return people, threshold
+
+
+def _candidates_postgres(people, given_name, family_name, date_of_birth, postcode):
+    people, threshold = postgres_candidates(
+        people, given_name, family_name, date_of_birth, postcode
+    )
+    # The `%` threshold (one for both names) is set for this transaction only.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
@@ -104,8 +121,16 @@ def _candidates_postgres(people, given_name, family_name, date_of_birth, postcod
         ]
 
 
+def same_first_letter(family_name: str) -> Q:
+    """A normalised family name beginning with the same character as `family_name` (itself
+    normalised): a range, which a btree index (person_name_normalised) serves on every
+    database, where LIKE would not be."""
+    first = family_name[:1]
+    return Q(family_name_normalised__gte=first, family_name_normalised__lt=chr(ord(first) + 1))
+
+
 def _candidates_fallback(people, given_name, family_name, date_of_birth, postcode):
-    near = Q(family_name__istartswith=family_name.strip()[:1])
+    near = same_first_letter(family_name)
     if date_of_birth:
         near |= Q(date_of_birth=date_of_birth)
     if postcode:
@@ -113,8 +138,8 @@ def _candidates_fallback(people, given_name, family_name, date_of_birth, postcod
     return [
         (
             person,
-            _ratio(person.family_name, family_name),
-            _ratio(person.given_name, given_name),
+            _ratio(person.family_name_normalised, family_name),
+            _ratio(person.given_name_normalised, given_name),
         )
         for person in people.filter(near).order_by("id")[:CANDIDATES]
     ]
@@ -125,7 +150,7 @@ def _name_reason(same_name: bool, name: float, person: Person, given_name: str) 
         return "Same name" if given_name else "Same last name"
     if name >= 0.5:
         return "Name similar"
-    if given_name and person.given_name.lower() == given_name.lower():
+    if given_name and person.given_name_normalised == given_name:
         return "Same first name"
     return "Name partly similar"
 
@@ -139,9 +164,10 @@ def find_matches(
     postcode: str = "",
     limit: int = 5,
 ) -> list[Match]:
-    """People the user can see who are likely to be this person, best first."""
-    family_name = (family_name or "").strip()
-    given_name = (given_name or "").strip()
+    """People the user can see who are likely to be this person, best first. The names are
+    compared in their normal form (people/names.py)."""
+    family_name = normalise_name(family_name)
+    given_name = normalise_name(given_name)
     if not family_name:
         return []
     try:
@@ -162,8 +188,8 @@ def find_matches(
             name = family_similarity
         if name < MIN_NAME:
             continue
-        same_name = person.family_name.lower() == family_name.lower() and (
-            not given_name or person.given_name.lower() == given_name.lower()
+        same_name = person.family_name_normalised == family_name and (
+            not given_name or person.given_name_normalised == given_name
         )
         reasons = [_name_reason(same_name, name, person, given_name)]
         score = NAME_WEIGHT * (1.0 if same_name else name)

@@ -10,6 +10,14 @@ from simple_history.models import HistoricalRecords
 
 from incidents.models import Incident
 
+from .names import NORMALISED_MAX, normalise_name
+
+# Each name, and the column that keeps it in the form it is compared in (people/names.py).
+NORMALISED_FIELDS = {
+    "given_name": "given_name_normalised",
+    "family_name": "family_name_normalised",
+}
+
 
 class InterventionType(models.Model):
     """Interventions and disposals (P5); reference data administrators keep."""
@@ -96,18 +104,38 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+
+    # The names in the form they are compared in (people/names.py: no accents, apostrophes
+    # or hyphens, case folded), kept by save(): what matching and search look in, indexed
+    # (person_name_normalised here; trigram indexes on PostgreSQL, migration 0005). Derived
+    # from the names, so not kept in the history.
+    given_name_normalised = models.CharField(max_length=NORMALISED_MAX, editable=False)
+    family_name_normalised = models.CharField(max_length=NORMALISED_MAX, editable=False)
+
+    history = HistoricalRecords(excluded_fields=list(NORMALISED_FIELDS.values()))
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
         verbose_name_plural = "people"
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="person_name"),
+            models.Index(
+                fields=["family_name_normalised", "given_name_normalised"],
+                name="person_name_normalised",
+            ),
             models.Index(fields=["date_of_birth"], name="person_dob"),
         ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def save(self, *args, **kwargs):
+        for name, normalised in NORMALISED_FIELDS.items():
+            setattr(self, normalised, normalise_name(getattr(self, name)))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(NORMALISED_FIELDS) & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *NORMALISED_FIELDS.values()}
+        super().save(*args, **kwargs)
 
     def latest_consent(self, incident, scope: str) -> "Consent | None":
         """The consent decision in force for `scope` on this incident (P6): the latest

@@ -5,14 +5,20 @@ Each test runs on both name-similarity paths: pg_trgm (PostgreSQL only; skipped 
 a failure in CI) and the difflib fallback (any database)."""
 
 import datetime
+import importlib
+import re
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.backends.sqlite3.base import DatabaseWrapper
+from django.urls import reverse
 
 from access.models import UserGroup
+from incidents.services import log_complaint
 from people import matching
 from people.matching import find_matches
-from people.services import involve, merge_people
+from people.models import Person
+from people.services import involve, merge_people, update_person
 from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +175,164 @@ def test_the_database_hands_over_every_name_that_could_match_on_its_own():
             if round(matching.NAME_WEIGHT * name, 2) >= matching.MIN_SCORE:
                 assert family >= matching.FAMILY_ONLY_WITH_GIVEN
                 assert given >= matching.GIVEN_ONLY_WITH_FAMILY
+
+
+# --- Names compared in their normal form (issue #24 item 13) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (("Máire", "Ní Bhraonáin"), ("Maire", "Ni Bhraonain")),
+        (("Seán", "O'Neill"), ("sean", "ONeill")),
+        (("Siobhan", "O\u2019Brien"), ("SIOBHAN", "o'brien")),  # a curly apostrophe
+        (("Anne-Marie", "Smith-Jones"), ("Anne Marie", "smith jones")),
+        (("Zoë", "Łukasiewicz"), ("Zoe", "Lukasiewicz")),
+    ],
+)
+def test_accents_apostrophes_hyphens_and_case_do_not_make_a_different_name(
+    path, add, officer, stored, typed
+):
+    known = add("in_area", *stored, DOB)
+
+    matches = find_matches(officer, given_name=typed[0], family_name=typed[1], date_of_birth=DOB)
+
+    assert [m.person for m in matches] == [known]
+    assert matches[0].reasons == ["Same name", "Same date of birth"]
+    assert matches[0].score == 0.85
+
+
+def test_a_typo_in_an_accented_name_typed_without_accents_is_still_similar(path, add, officer):
+    known = add("in_area", "Aoife", "Ó Súilleabháin", DOB)
+
+    matches = find_matches(officer, given_name="Aoife", family_name="O Suilleabhan")
+
+    assert [m.person for m in matches] == [known]
+    assert matches[0].reasons == ["Name similar"]
+
+
+def test_a_renamed_person_is_matched_by_the_new_name(path, add, officer):
+    person = add("in_area", "Eilidh", "Mac Giolla Íosa", DOB)
+    update_person(person, by=officer, expected_version=1, family_name="Nic Giolla Chríost")
+
+    renamed = find_matches(officer, given_name="Eilidh", family_name="Nic Giolla Chriost")
+    assert [m.reasons for m in renamed] == [["Same name"]]
+    assert find_matches(officer, given_name="Eilidh", family_name="Mac Giolla Iosa") == []
+
+
+def test_the_normal_form_of_each_name_is_kept_out_of_the_history(add):
+    person = add("in_area", "Órla", "D'Arcy-Ní Mhaoil", DOB)
+    person.refresh_from_db()
+
+    assert (person.given_name, person.family_name) == ("Órla", "D'Arcy-Ní Mhaoil")
+    assert (person.given_name_normalised, person.family_name_normalised) == (
+        "orla",
+        "darcy ni mhaoil",
+    )
+    history_fields = {f.name for f in person.history.model._meta.fields}
+    assert "family_name_normalised" not in history_fields
+
+
+def test_the_migration_fills_the_normal_forms_of_people_already_recorded(add):
+    """The data migration of people/0005, run over rows recorded before it."""
+    from django.apps import apps
+
+    fill = importlib.import_module("people.migrations.0005_names_normalised_for_matching").fill
+    one = add("in_area", "Seán", "Ó Briain", DOB)
+    two = add("in_area", "Kirsty", "MacLeod-Smith", role="witness")
+    Person.objects.update(given_name_normalised="", family_name_normalised="")
+
+    fill(apps, None)
+
+    rows = Person.objects.filter(pk__in=[one.pk, two.pk]).order_by("pk")
+    assert list(rows.values_list("given_name_normalised", "family_name_normalised")) == [
+        ("sean", "o briain"),
+        ("kirsty", "macleod smith"),
+    ]
+
+
+def test_the_people_search_page_finds_a_name_typed_without_its_accent(client, add, officer):
+    known = add("in_area", "Máire", "Ní Bhraonáin", DOB)
+    client.force_login(officer)
+
+    page = client.post(
+        reverse("person-search"), {"given_name": "Maire", "family_name": "Ni Bhraonain"}
+    ).content.decode()
+
+    assert reverse("person-detail", args=[known.pk]) in page
+
+
+def test_adding_a_person_offers_the_one_recorded_with_an_apostrophe(
+    client, add, officer, scenario
+):
+    """The duplicate check when a person is added to a case: "ONeill" is offered O'Neill."""
+    known = add("in_area", "Ciarán", "O'Neill", DOB)
+    incident = log_complaint(
+        by=officer, area=scenario.partnership.areas["Blaby"], description="Shouting at night"
+    )
+    client.force_login(officer)
+
+    page = client.post(
+        reverse("involvement-add", args=[incident.urn]),
+        {
+            "step": "find",
+            "find-role": "witness",
+            "find-given_name": "Ciaran",
+            "find-family_name": "ONeill",
+        },
+    ).content.decode()
+
+    assert "Is this someone already known?" in page
+    assert f'value="{known.pk}"' in page
+
+
+# --- The indexes that serve the normalised names -----------------------------------------------
+
+
+def _postgres_plan(queryset, threshold: float) -> str:
+    """EXPLAIN with sequential and plain index scans discouraged (see _plan in
+    tests/reports/test_search.py): a bitmap scan needs a condition its index can serve."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [f"{threshold:.4f}"]
+        )
+        cursor.execute("ANALYZE people_person")
+        return queryset.explain()
+
+
+@pytest.mark.postgres
+def test_the_candidates_are_found_through_the_normalised_trigram_indexes(add):
+    if connection.vendor != "postgresql":
+        skip_or_fail("pg_trgm indexes need PostgreSQL (set DATABASE_URL)")
+    add("in_area", "Máire", "Ní Bhraonáin", DOB)
+    family_only, _ = matching.postgres_candidates(
+        Person.objects.all(), "", "ni bhraonain", None, ""
+    )
+    both, threshold = matching.postgres_candidates(
+        Person.objects.all(), "maire", "ni bhraonain", None, ""
+    )
+
+    assert "person_family_normalised_trgm" in _postgres_plan(family_only, matching.NAME_ONLY)
+    plan = _postgres_plan(both, threshold)
+    assert "person_family_normalised_trgm" in plan or "person_given_normalised_trgm" in plan
+
+
+def test_the_fallback_narrows_candidates_through_the_normalised_name_index():
+    """On SQLite (the fallback's database) the first-letter range is served by
+    person_name_normalised: checked with SQLite's own planner on an empty table of the same
+    shape, whatever database the suite runs on."""
+    sqlite = DatabaseWrapper({**connection.settings_dict, "NAME": ":memory:"}, alias="sqlite")
+    sqlite.settings_dict.update(ENGINE="django.db.backends.sqlite3", OPTIONS={})
+    try:
+        with sqlite.schema_editor(atomic=False) as editor:
+            editor.create_model(Person)
+        query = Person.objects.filter(matching.same_first_letter("o neill")).query
+        sql, params = query.get_compiler(connection=sqlite).as_sql()
+        with sqlite.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+    finally:
+        sqlite.close()
+    assert re.search(r"SEARCH people_person USING (COVERING )?INDEX person_name_normalised", plan)
