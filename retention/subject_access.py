@@ -24,7 +24,10 @@ at any depth):
   one as metadata only (no name, no description);
 - the working-sheet entries that refer to their involvement (referrals, and corrections of
   those) in full, every other entry of those incidents as metadata only (no text);
-- the history (django-simple-history rows) of their person records and involvements.
+- the history (django-simple-history rows) of their person records and involvements;
+- the disclosure-register entries about those incidents (A5: to whom, when, why, under which
+  gateway, what), recorded by any organisation of the partnership
+  (`policy.subject_access_disclosures`): who received their data is part of the answer.
 
 Every item names its **originating organisation**: an incident's lead organisation; the
 organisation of whoever created an involvement, took a statement, recorded a consent decision,
@@ -32,8 +35,10 @@ uploaded a document, wrote an entry, assessed risk or made a change; an interven
 organisation. Staff names are not included (only organisations).
 
 **Third-party data.** Free text (an incident's description and address, entries, statement
-notes, breaches, consent and risk notes) may mention other people: it is included, flagged
-`"redaction_review": true` with a reason, for the reviewer to redact before disclosure.
+notes, breaches, consent and risk notes, disclosures) may mention other people: it is
+included, flagged `"redaction_review": true` with a reason, for the reviewer to redact before
+disclosure. A disclosure about one of their incidents may have been about someone else in it
+("about whom" says): it is flagged too.
 Other people involved in the same incidents appear only as `{"role": ..., "third_party":
 true, "redaction_review": true}` - no name, no details, no identifier. Nothing else about
 anyone else is included: history rows of an involvement from a time it named someone else are
@@ -73,6 +78,7 @@ KINDS = [
     ("consents", "Consent decisions"),
     ("documents", "Documents"),
     ("working_sheet_entries", "Working-sheet entries"),
+    ("disclosures", "Disclosures outside the partnership"),
     ("history", "Changes to their records"),
     ("merged_records", "Records merged into theirs"),
 ]
@@ -97,6 +103,10 @@ OTHER_DOCUMENT = (
     "description. Review whether it concerns them, and redact others, before disclosing it."
 )
 LINKED_ENTRY = "Refers to this person, but is free text: it may mention other people."
+DISCLOSURE = (
+    "A disclosure about an incident they are in, from the disclosure register: it may have "
+    "been about someone else in it (see about whom), and its text may mention other people."
+)
 OTHER_ENTRY = (
     "An entry of the incident not linked to this person: its text is not included. Review "
     "whether it concerns them before disclosing it."
@@ -541,6 +551,7 @@ def gather(person: Person, *, user) -> dict:
             _flagged(item, True, OTHER_ENTRY)
         export["working_sheet_entries"].append(item)
 
+    export["disclosures"] = _disclosures(user, urns)
     export["history"] = _history(ids, urns, in_scope)
     export["withheld"] = withheld(ids, user)
 
@@ -551,12 +562,48 @@ def gather(person: Person, *, user) -> dict:
     return export
 
 
+def _disclosures(user, urns: dict[int, str]) -> list[dict]:
+    """The disclosure-register entries about their incidents that `user` may gather, oldest
+    first: to whom, when, why and what, with the organisation that recorded it (staff are
+    named by their organisation only, so not who authorised it)."""
+    return [
+        _flagged(
+            {
+                "id": disclosure.pk,
+                "incident": urns[disclosure.incident_id],
+                "disclosed_on": disclosure.disclosed_on,
+                "recipient": disclosure.recipient,
+                "recipient_organisation": disclosure.recipient_organisation,
+                "about_whom": disclosure.subject,
+                "information": disclosure.information,
+                "reason": disclosure.reason,
+                "reason_label": disclosure.get_reason_display(),
+                "legal_gateway": disclosure.legal_gateway,
+                "legal_gateway_label": disclosure.get_legal_gateway_display(),
+                "justification": disclosure.justification,
+                "recorded_at": disclosure.recorded_at,
+                "originating_organisation": disclosure.organisation.name,
+            },
+            True,
+            DISCLOSURE,
+        )
+        for disclosure in policy.subject_access_disclosures(user)
+        .filter(incident_id__in=list(urns))
+        .select_related("organisation")
+        .order_by("disclosed_on", "id")
+    ]
+
+
 def _history(ids: list[int], urns: dict[int, str], in_scope) -> list[dict]:
     """History rows of their person records and of their involvements, oldest first, each
     with the fields it changed. An involvement's rows from a time it named someone else are
     left out."""
+    # The fields the history keeps (fields derived from others are not kept there).
+    kept = {field.attname for field in Person.history.model._meta.concrete_fields}
     person_fields = [
-        field for field in Person._meta.concrete_fields if field.name not in PERSON_HISTORY_HIDDEN
+        field
+        for field in Person._meta.concrete_fields
+        if field.name not in PERSON_HISTORY_HIDDEN and field.attname in kept
     ]
     involvement_fields = [Involvement._meta.get_field(name) for name in INVOLVEMENT_HISTORY_FIELDS]
     # Involvements only of incidents the export may draw on: never one of a record withheld.

@@ -2,19 +2,20 @@
 may `retain` (never a case they cannot view); the inactive-records report covers open cases
 the user may view. A subject access request is answered by the organisation that received it,
 for its partnership: every record of the partnership except other partners' Confidential
-ones, which are named by their holder only.
+ones, which are named by their holder only; that includes the partnership's disclosure-register
+entries about those records (who received the person's data).
 """
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Disclosure
 from incidents.models import Incident
 from people.models import Involvement, Person
 
 from .capabilities import may_answer_subject_access, may_review_retention, may_see_inactive_records
-from .cases import Action, _in_partnership, _view, visible_incidents
+from .cases import Action, _in_partnership, _view, partnership_organisations, visible_incidents
 from .getters import deny, is_key, record_read, well_formed_urn
 
 
@@ -76,6 +77,21 @@ def withheld_subject_access_incidents(user):
         _in_partnership(user.organisation),
         Q(marking=Incident.Marking.CONFIDENTIAL),
         ~_view(user),
+    )
+
+
+def subject_access_disclosures(user):
+    """The disclosure-register entries a subject-access export gathered by `user` may draw on:
+    those recorded by an organisation of their partnership (a register never crosses a
+    partnership, T6) about an incident the export may draw on. An entry about another
+    partner's Confidential incident names and describes it: it is withheld with the incident,
+    for that partner to decide."""
+
+    if not may_answer_subject_access(user):
+        return Disclosure.objects.none()
+    return Disclosure.objects.filter(
+        organisation__in=partnership_organisations(user.organisation),
+        incident__in=subject_access_incidents(user).values("pk"),
     )
 
 

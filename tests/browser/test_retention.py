@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 
 from access.models import UserGroup
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Disclosure
+from audit.registers import record_disclosure
 from incidents.models import Incident
 from incidents.services import log_complaint
 from retention.models import ErasedIncident, IncidentRetention, RetentionDecision
@@ -37,7 +38,7 @@ def _documents_in_tmp(documents_root):
 def test_an_administrator_reviews_retention_and_answers_a_subject_access_request(
     page, partnership, make_user
 ):
-    make_user("Blaby District Council", UserGroup.ADMINISTRATOR, username="keeper")
+    keeper = make_user("Blaby District Council", UserGroup.ADMINISTRATOR, username="keeper")
     team = {
         name: (
             make_user(name, UserGroup.OPERATIONAL),
@@ -65,6 +66,20 @@ def test_an_administrator_reviews_retention_and_answers_a_subject_access_request
     subject = subject_case.people[0]
     for organisation in ("Rutland County Council", "Leicester City Council"):
         plant(organisation, outcome="resolved", closed_on=years_ago(1), also_involve=subject)
+    # Blaby told a housing provider about the subject's case, and recorded it in the register.
+    record_disclosure(
+        by=keeper,
+        incident=subject_case.incident,
+        disclosed_on=timezone.localdate() - timedelta(days=30),
+        information="Dates of the incidents",
+        subject=str(subject),
+        recipient="Sam Carter, tenancy officer",
+        recipient_organisation="Longhouse Housing",
+        reason=Disclosure.Reason.SAFEGUARDING,
+        legal_gateway=Disclosure.Gateway.CDA_S115,
+        justification="Safeguarding referral",
+        authorised_by="Jo Bloggs, information manager",
+    )
     assert sorted(run_sweep().queued) == sorted([to_keep.incident.urn, to_erase.incident.urn])
     # And an open case nobody has touched for four months.
     officer, _, area = team["Blaby District Council"]
@@ -158,6 +173,10 @@ def test_an_administrator_reviews_retention_and_answers_a_subject_access_request
     main = page.locator("main").inner_text()
     for organisation in team:
         assert organisation in main
+    assert (
+        "Longhouse Housing"
+        in page.get_by_role("region", name="Disclosures in the export").inner_text()
+    )
     look_at(page, "106-subject-access-summary")
     page.get_by_label("Request reference").fill("SAR-2026-0042")
     page.get_by_label(re.compile("JSON, machine-readable")).check()
@@ -166,6 +185,7 @@ def test_an_administrator_reviews_retention_and_answers_a_subject_access_request
     export = json.loads(Path(download_info.value.path()).read_text())
     assert export["request_reference"] == "SAR-2026-0042"
     assert len(export["incidents"]) == 3
+    assert [d["recipient_organisation"] for d in export["disclosures"]] == ["Longhouse Housing"]
     page.get_by_label(re.compile("PDF, to read")).check()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download the export").click()

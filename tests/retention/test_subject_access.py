@@ -22,7 +22,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from access.models import UserGroup
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Disclosure
+from audit.registers import record_disclosure
 from incidents.models import Document, Incident, RiskQuestion, WorkingSheetEntry
 from incidents.services import log_complaint
 from incidents.services.documents import upload_document
@@ -63,6 +64,25 @@ class World:
         self.others_secrets: list[str] = []  # other people's details and unlinked free text
         self.statement_document = None
         self.other_document = None
+        # Disclosure-register entries about their incidents, by the incident's name.
+        self.disclosures: dict[str, Disclosure] = {}
+
+
+def disclose(by, incident, recipient_organisation: str) -> Disclosure:
+    """A disclosure outside the partnership, recorded in the register (A5)."""
+    return record_disclosure(
+        by=by,
+        incident=incident,
+        disclosed_on=days_ago(4),
+        information=unique("Dates of the incidents and the victim's phone number"),
+        subject=unique("The victim"),
+        recipient=unique("Sam Carter, caseworker"),
+        recipient_organisation=recipient_organisation,
+        reason=Disclosure.Reason.SAFEGUARDING,
+        legal_gateway=Disclosure.Gateway.CDA_S115,
+        justification=unique("Safeguarding referral after the second incident"),
+        authorised_by=unique("Jo Bloggs, data protection officer"),
+    )
 
 
 def other_person(world: World, incident, by, role, **extra) -> Involvement:
@@ -214,6 +234,13 @@ def world(partnership, users) -> World:
     merge_people(world.subject, world.duplicate, by=users["police_admin"], reason="Same person")
     world.duplicate.refresh_from_db()
     world.subject.refresh_from_db()
+
+    # Disclosures outside the partnership recorded in the register: Blaby's about its case,
+    # Rutland's about its Confidential case, and one about a case the subject is not in.
+    world.disclosures["blaby"] = disclose(users["blaby_admin"], a, "Longhouse Housing")
+    world.disclosures["rutland"] = disclose(users["rutland_admin"], b, "Rutland Refuge")
+    elsewhere = log_complaint(by=blaby, area=areas["Blaby"], description="Someone else's case")
+    world.disclosures["elsewhere"] = disclose(users["blaby_admin"], elsewhere, "Unrelated Trust")
     return world
 
 
@@ -341,6 +368,57 @@ def test_the_export_holds_every_incident_and_item_with_its_originating_organisat
     for secret in world.subject_secrets:
         assert json.dumps(secret)[1:-1] in text, secret
     assert export["counts"]["incidents"] == 3 and export["counts"]["consents"] == 2
+
+
+def _disclosure_texts(disclosure: Disclosure) -> list[str]:
+    return [disclosure.information, disclosure.justification, disclosure.recipient]
+
+
+def test_disclosures_about_their_incidents_are_in_the_export(client, users, world):
+    """Who received their data is part of the answer (D4, A5): every register entry about an
+    incident they are in, with the organisation that recorded it, flagged for review (it may
+    be about someone else in the incident); never one about an incident they are not in."""
+    signed_in(client, users["rutland_admin"])
+    response = download(client, world.subject)
+    export = json.loads(response.content)
+
+    found = {item["id"]: item for item in export["disclosures"]}
+    ours, theirs = world.disclosures["blaby"], world.disclosures["rutland"]
+    assert set(found) == {ours.pk, theirs.pk}
+    item = found[ours.pk]
+    assert item["incident"] == world.incidents["blaby"].urn
+    assert item["originating_organisation"] == BLABY
+    assert found[theirs.pk]["originating_organisation"] == RUTLAND
+    assert (item["recipient_organisation"], item["recipient"]) == (
+        "Longhouse Housing",
+        ours.recipient,
+    )
+    assert item["disclosed_on"] == days_ago(4).isoformat()
+    assert (item["information"], item["about_whom"], item["justification"]) == (
+        ours.information,
+        ours.subject,
+        ours.justification,
+    )
+    assert item["reason_label"] == Disclosure.Reason.SAFEGUARDING.label
+    assert item["legal_gateway_label"] == Disclosure.Gateway.CDA_S115.label
+    assert item["redaction_review"] is True
+    assert "authorised_by" not in item  # staff are named by their organisation only
+    assert export["counts"]["disclosures"] == 2
+    elsewhere = world.disclosures["elsewhere"]
+    for text in [*_disclosure_texts(elsewhere), "Unrelated Trust"]:
+        assert json.dumps(text)[1:-1] not in response.content.decode()
+
+    flat = squeezed(pdf_text(download(client, world.subject, file_format="pdf").content))
+    for disclosure in (ours, theirs):
+        for text in _disclosure_texts(disclosure):
+            assert squeezed(text) in flat, text
+    assert squeezed("Longhouse Housing") in flat and squeezed("Rutland Refuge") in flat
+    assert squeezed("Unrelated Trust") not in flat
+
+    page = client.get(reverse("subject-access-person", args=[world.subject.pk]))
+    assert dict(page.context["kinds"])["Disclosures outside the partnership"] == 2
+    assert "Longhouse Housing" in page.content.decode()
+    assert "Unrelated Trust" not in page.content.decode()
 
 
 def test_consent_given_then_withdrawn_appears_in_order(client, users, world):
@@ -577,13 +655,22 @@ def test_an_administrator_of_any_organisation_can_answer(client, make_user, user
         {"originating_organisation": RUTLAND, "records": 1, "reason": subject_access.WITHHELD}
     ]
     confidential = world.incidents["rutland"]
+    withheld_disclosure = world.disclosures["rutland"]
+    assert [d["id"] for d in export["disclosures"]] == [world.disclosures["blaby"].pk]
     pdf = squeezed(pdf_text(download(client, world.subject, file_format="pdf").content))
-    for text in (confidential.urn, confidential.description, "Breached once"):
-        assert text not in response.content.decode()
+    for text in (
+        confidential.urn,
+        confidential.description,
+        "Breached once",
+        *_disclosure_texts(withheld_disclosure),
+        "Rutland Refuge",
+    ):
+        assert json.dumps(text)[1:-1] not in response.content.decode()
         assert squeezed(text) not in pdf
     assert squeezed(RUTLAND) in pdf
     page = client.get(reverse("subject-access-person", args=[world.subject.pk]))
     assert confidential.urn not in page.content.decode()
+    assert "Rutland Refuge" not in page.content.decode()
     assert RUTLAND in page.content.decode()
 
 
