@@ -24,6 +24,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.validation import without_nul
+
 from .models import FormDraft
 from .sessions import DRAFTS, not_activity, record_activity, seconds_left
 
@@ -144,7 +146,7 @@ def _json_body(request) -> dict:
         raise DraftProblem("the body must be JSON") from error
     if not isinstance(body, dict):
         raise DraftProblem("the body must be a JSON object")
-    return body
+    return without_nul(body)  # what was typed, without the NUL bytes no one types
 
 
 @not_activity
@@ -156,7 +158,9 @@ def drafts(request):
         return _signed_out()
     if request.method == "GET":
         found = list(
-            FormDraft.objects.filter(user=request.user, path=request.GET.get("path", ""))
+            FormDraft.objects.filter(
+                user=request.user, path=without_nul(request.GET.get("path", ""))
+            )
             .order_by("form_key")
             .values("form_key", "data", "saved_at")
         )

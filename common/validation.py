@@ -18,3 +18,18 @@ def normalise_postcode(value: str) -> str:
     if not UK_POSTCODE.fullmatch(compact):
         raise ValidationError("Enter a real postcode, like LE19 2AB.")
     return f"{compact[:-3]} {compact[-3:]}"
+
+
+def without_nul(value):
+    """The value with every NUL character taken out of its strings (in lists and dicts too).
+
+    A NUL byte is never part of what someone meant to type, and PostgreSQL cannot store it:
+    what is kept as typed (drafts, autosaves) is kept without it, while the form that reads
+    it refuses it on the field ("Null characters are not allowed.")."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list | tuple):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value

@@ -10,9 +10,11 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from access import policy
 from access.models import User
+from common.validation import without_nul
 from incidents.models import ComplaintDraft, Incident
 from incidents.services.incident import log_complaint
 from incidents.services.risk import record_assessment
@@ -40,12 +42,18 @@ def start_draft(*, by: User) -> ComplaintDraft:
     return ComplaintDraft.objects.create(owner=by, data={"people": []})
 
 
+def _unsubmitted(draft: ComplaintDraft) -> None:
+    if draft.submitted_as_id is not None:
+        raise AlreadySubmitted(draft.submitted_as)
+
+
 @transaction.atomic
 def save_section(draft: ComplaintDraft, section: str, raw: dict, *, complete: bool) -> None:
     """Keep what was typed for a section; mark it complete only when it validated."""
     if section not in SECTIONS or section == "people":
         raise ValueError(section)
-    draft.data[section] = raw
+    _unsubmitted(draft)
+    draft.data[section] = without_nul(raw)
     done = set(draft.completed)
     if complete:
         done.add(section)
@@ -59,7 +67,8 @@ def save_section(draft: ComplaintDraft, section: str, raw: dict, *, complete: bo
 def add_person(draft: ComplaintDraft, person: dict) -> None:
     """person: {"role", and one of "person_id" (an existing person), "new" (details of a new
     person) or "anonymised_label"}; plus optional "risk_notes", "support_needs"."""
-    draft.data.setdefault("people", []).append(person)
+    _unsubmitted(draft)
+    draft.data.setdefault("people", []).append(without_nul(person))
     draft.completed = sorted({*draft.completed, "people"})
     draft.save(update_fields=["data", "completed", "updated_at"])
 
@@ -84,6 +93,15 @@ class Submitted:
     errors: dict = field(default_factory=dict)
 
 
+class AlreadySubmitted(Exception):
+    """The draft has been submitted already (another tab, Back, a double click): here is
+    the case it became."""
+
+    def __init__(self, incident: Incident):
+        self.incident = incident
+        super().__init__(f"Already submitted as {incident.urn}")
+
+
 class DraftInvalid(Exception):
     """Some sections do not validate: {section: {field: [messages]}}."""
 
@@ -106,12 +124,19 @@ class CleanDraft:
 
 def submit_draft(draft: ComplaintDraft, *, by: User, sections: CleanDraft) -> Submitted:
     """Create the complaint from its draft's cleaned `sections`. Raises DraftInvalid
-    (nothing written, the draft kept) when a rule refuses a section."""
+    (nothing written, the draft kept) when a rule refuses a section, and AlreadySubmitted
+    when the draft has been submitted before, or by a request that got there first: the
+    draft's row is locked, so two submissions at once log one incident."""
     if draft.owner_id != by.pk:
         raise PermissionDenied
     try:
         with transaction.atomic():
-            return _create(draft, by, sections)
+            locked = ComplaintDraft.objects.select_for_update().filter(pk=draft.pk).first()
+            if locked is None:
+                raise PermissionDenied  # discarded meanwhile
+            if locked.submitted_as_id is not None:
+                raise AlreadySubmitted(locked.submitted_as)
+            return _create(locked, by, sections)
     except ValidationError as error:
         raise DraftInvalid({"submit": error.message_dict if hasattr(error, "error_dict") else
                             {"__all__": error.messages}}) from None  # fmt: skip
@@ -152,7 +177,10 @@ def _create(draft, by, sections: CleanDraft) -> Submitted:
         record_entry(incident, by=by, **sections.entry)
     _send_alert(sections.alert, by, incident)
     repeats = refresh_repeat_flags(incident)
-    draft.delete()
+    # Nothing typed is kept; the draft remembers the case it became (and goes with it).
+    draft.data, draft.completed = {}, []
+    draft.submitted_as, draft.submitted_at = incident, timezone.now()
+    draft.save(update_fields=["data", "completed", "submitted_as", "submitted_at", "updated_at"])
     return Submitted(incident=incident, repeats=repeats)
 
 

@@ -5,6 +5,8 @@ autosaves as the user types (frontend/static/js/app.mjs), so nothing typed is lo
 time-out or an error. Submitting creates the whole complaint in one transaction.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -61,9 +63,36 @@ def _form_for(section: str, draft, data=None):
 
 
 def _draft(request, pk: int):
-    """The user's own draft; anyone else's answers 404 as a missing one does (logged, V5)."""
+    """The user's own draft; anyone else's answers 404 as a missing one does (logged, V5).
+    A draft already submitted raises AlreadySubmitted: its pages land on the case."""
     action = "edit" if request.method == "POST" else "view"
-    return queries.get_draft_for_user(request.user, pk, request=request, action=action)
+    draft = queries.get_draft_for_user(request.user, pk, request=request, action=action)
+    if draft.submitted_as_id is not None:
+        raise drafts.AlreadySubmitted(draft.submitted_as)
+    return draft
+
+
+def _lands_on_the_case(view):
+    """Every page of a draft: once the draft is submitted (a second tab, Back, a double
+    click), the request lands on the case it became instead of logging another."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except drafts.AlreadySubmitted as submitted:
+            return _already_submitted(request, submitted.incident)
+
+    return wrapped
+
+
+def _already_submitted(request, incident):
+    text = f"This complaint was already submitted as {incident.urn}."
+    if policy.can(request.user, policy.Action.VIEW, incident):
+        messages.info(request, text)
+        return redirect("incident-detail", urn=incident.urn)
+    # G1: a basic user never opens the record; they are shown its reference again.
+    return render(request, "complaints/logged.html", {"urn": incident.urn, "already": text})
 
 
 def _anonymised(draft) -> bool:
@@ -79,10 +108,12 @@ def start(request):
     if request.method == "POST":
         draft = drafts.start_draft(by=request.user)
         return redirect("complaint-tasks", pk=draft.pk)
-    return render(request, "complaints/start.html", {"drafts": policy.drafts_for(request.user)})
+    unfinished = policy.drafts_for(request.user).filter(submitted_as=None)
+    return render(request, "complaints/start.html", {"drafts": unfinished})
 
 
 @login_required
+@_lands_on_the_case
 def tasks(request, pk: int):
     draft = _draft(request, pk)
     sections = drafts.sections_for(request.user)
@@ -119,6 +150,7 @@ def tasks(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_lands_on_the_case
 def section(request, pk: int, section: str):
     draft = _draft(request, pk)
     if section not in drafts.sections_for(request.user) or section == "people":
@@ -154,6 +186,7 @@ def _multi(form) -> set[str]:
 
 @login_required
 @require_POST
+@_lands_on_the_case
 def autosave(request, pk: int, section: str):
     """Keep what is being typed, as it is typed (204, no page): nothing is lost if the
     session times out before the user presses the button."""
@@ -169,6 +202,7 @@ def autosave(request, pk: int, section: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_lands_on_the_case
 def person_add(request, pk: int):
     """Step 1: who (role, name, date of birth, postcode). Step 2: link an existing person
     who looks the same (P2), or add them as new. Anonymised records take a label only."""
@@ -243,6 +277,7 @@ def _matches(user, data):
 
 @login_required
 @require_POST
+@_lands_on_the_case
 def person_remove(request, pk: int, index: int):
     draft = _draft(request, pk)
     drafts.remove_person(draft, index)
@@ -251,6 +286,7 @@ def person_remove(request, pk: int, index: int):
 
 @login_required
 @require_POST
+@_lands_on_the_case
 def submit(request, pk: int):
     draft = _draft(request, pk)
     try:
@@ -315,6 +351,7 @@ def logged(request):
 
 @login_required
 @require_POST
+@_lands_on_the_case
 def discard(request, pk: int):
     drafts.discard_draft(_draft(request, pk))
     messages.success(request, "Draft complaint deleted.")

@@ -19,6 +19,13 @@ class ComplaintDraft(models.Model):
     completed = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Once submitted, the draft keeps nothing typed, only the case it became, so that
+    # submitting it again (a second tab, Back, a double click) lands on that case instead of
+    # logging another; it goes with the case.
+    submitted_as = models.ForeignKey(
+        "incidents.Incident", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
