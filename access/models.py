@@ -193,6 +193,9 @@ class SignedInSession(models.Model):
     session_key = models.CharField(max_length=40, unique=True)
     signed_in_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The browser's User-Agent at sign-in, so that the account page can say which device
+    # and browser each session is ("Firefox on Windows").
+    user_agent = models.CharField(max_length=400, blank=True, default="")
 
     def __str__(self) -> str:
         return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"

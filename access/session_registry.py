@@ -2,9 +2,11 @@
 "all sessions ended when a user is disabled or their partner suspended"; M3: sign out
 everywhere).
 
-A SignedInSession row is written at sign-in and removed at sign-out; `end_sessions` deletes
-the sessions themselves from the session store, so the next request of any of them is
-anonymous, whatever the cookie says.
+A SignedInSession row is written at sign-in (with the address and the browser's User-Agent)
+and removed at sign-out; `end_sessions` deletes the sessions themselves from the session
+store, so the next request of any of them is anonymous, whatever the cookie says. A session
+that ends without a sign-out (a time-out nobody came back to) keeps its row until the user's
+next sign-in forgets it (access/account_sessions.py, which also lists the running ones).
 """
 
 from importlib import import_module
@@ -17,8 +19,11 @@ from audit.services import client_address
 
 from .models import SignedInSession
 
+USER_AGENT_LENGTH = 400
 
-def _store():
+
+def session_store():
+    """The session engine's store class (sessions are read and ended through it)."""
     return import_module(settings.SESSION_ENGINE).SessionStore
 
 
@@ -31,7 +36,11 @@ def remember_session(sender, request, user, **kwargs):
         session.save()
     SignedInSession.objects.update_or_create(
         session_key=session.session_key,
-        defaults={"user": user, "ip_address": client_address(request)},
+        defaults={
+            "user": user,
+            "ip_address": client_address(request),
+            "user_agent": request.headers.get("User-Agent", "")[:USER_AGENT_LENGTH],
+        },
     )
 
 
@@ -48,8 +57,13 @@ def end_sessions(user_ids, *, except_session_key: str | None = None) -> int:
     sessions = SignedInSession.objects.filter(user_id__in=list(user_ids))
     if except_session_key:
         sessions = sessions.exclude(session_key=except_session_key)
-    keys = list(sessions.values_list("session_key", flat=True))
-    store = _store()
+    return end_session_keys(list(sessions.values_list("session_key", flat=True)))
+
+
+def end_session_keys(keys: list[str]) -> int:
+    """End these sessions now: gone from the session store (the next request of any of them
+    is anonymous) and from the registry. Returns how many there were."""
+    store = session_store()
     for key in keys:
         store(session_key=key).delete()
     SignedInSession.objects.filter(session_key__in=keys).delete()

@@ -10,4 +10,9 @@ urlpatterns = [
     path("account/password/", views.password_change, name="password-change"),
     path("account/two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
     path("account/sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
+    path(
+        "account/sessions/<int:pk>/sign-out/",
+        views.sign_out_session,
+        name="account-session-sign-out",
+    ),
 ]

@@ -9,15 +9,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.forms import handle_post
 
-from . import policy, signin, two_factor
+from . import account_sessions, policy, signin, two_factor
 from .forms import PasswordChangeForm, SignInForm, TwoFactorCodeForm
 from .middleware import pending_step, step_url
-from .models import SignedInSession
+from .sessions import absolute_timeout, describe_duration, idle_timeout
 
 
 def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
@@ -186,9 +188,9 @@ def password_change(request):
 @login_required
 @require_http_methods(["GET"])
 def account(request):
-    """Who the user is, how they sign in, and where they are signed in."""
+    """Who the user is, how they sign in, and where they are signed in now."""
     user = request.user
-    sessions = SignedInSession.objects.filter(user_id=user.pk).order_by("-signed_in_at", "-id")
+    sessions = account_sessions.active_sessions(user, current_key=request.session.session_key)
     return render(
         request,
         "access/account.html",
@@ -198,9 +200,23 @@ def account(request):
             "two_factor_required": policy.requires_two_factor(user),
             "previous_sign_in": signin.previous_sign_in(user),
             "sessions": sessions,
-            "this_session": request.session.session_key,
+            "idle_limit": describe_duration(idle_timeout()),
+            "absolute_limit": describe_duration(absolute_timeout()),
         },
     )
+
+
+@login_required
+@require_POST
+def sign_out_session(request, pk):
+    """Sign out one of the user's other sessions (a browser left signed in elsewhere)."""
+    session = account_sessions.get_other_session_for_user(
+        request.user, pk, current_key=request.session.session_key, request=request
+    )
+    when = format_date(timezone.localtime(session.signed_in_at), "j M Y H:i")
+    device = account_sessions.sign_out_session(session, by=request.user)
+    messages.success(request, f"{device}, signed in {when}, has been signed out.")
+    return redirect("account")
 
 
 @login_required

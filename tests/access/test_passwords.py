@@ -257,7 +257,7 @@ def test_every_group_sees_its_account(client, scenario, group):
         assert fact in page
     assert f'href="{CHANGE}"' in page
     assert f'href="{reverse("two-factor-setup")}"' in page
-    assert "This session" in page
+    assert "This device" in page
     if group in (UserGroup.ANALYST, UserGroup.ADMINISTRATOR):
         assert "Required for your role" in page
         assert "Set up on a new phone" in page  # the test sign-in gave them an app

@@ -32,12 +32,13 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
 from access import policy
-from access.models import UserGroup
+from access.models import SignedInSession, UserGroup
 from audit import registers
 from audit.models import AuditEvent, Breach, Disclosure
 from complaints.services import start_draft
@@ -290,6 +291,20 @@ class World:
     def others_report(self):
         return save_report(self.city_analyst, name="Theirs", definition=ReportDefinition())
 
+    # Signed-in sessions: another browser of the officer's, and a colleague's
+    def _session(self, user) -> SignedInSession:
+        other_browser = Client()
+        other_browser.force_login(user)
+        return SignedInSession.objects.get(session_key=other_browser.session.session_key)
+
+    @cached_property
+    def own_other_session(self):
+        return self._session(self.officer)
+
+    @cached_property
+    def colleagues_session(self):
+        return self._session(self.colleague)
+
     # Registers
     def _disclosure(self, by) -> Disclosure:
         return registers.record_disclosure(
@@ -495,6 +510,10 @@ ROUTES: dict[str, Spec] = {
     ),
     "breach-edit": _one(
         "admin", "own_breach", {"another organisation's breach": "foreign_breach"}
+    ),
+    # The account page: a user signs out only their own other sessions.
+    "account-session-sign-out": _one(
+        "officer", "own_other_session", {"a colleague's session": "colleagues_session"}
     ),
     # Reports
     "report-saved-run": SAVED_REPORT,

@@ -74,7 +74,7 @@ def test_an_analyst_sets_up_two_factor_and_signs_in_with_a_code(page, partnershi
 
     page.goto("/account/")
     page.get_by_role("heading", level=1, name="Your account").wait_for()
-    assert page.get_by_text("This session").is_visible()
+    assert page.get_by_text("This device").is_visible()
     assert page.get_by_text("Set up", exact=True).is_visible()
     look_at(page, "two-factor-05-account")
 
