@@ -56,21 +56,59 @@ def test_an_analyst_reports_exports_prints_and_maps(page, partnership, make_user
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Ad-hoc report").wait_for()
 
-    page.get_by_label("Race").check()
-    page.get_by_label("Reported from").fill((now - timedelta(days=30)).date().isoformat())
-    page.get_by_role("button", name="Run report").click()
-    page.get_by_role("heading", name="Results").wait_for()
+    # The filters are GOV.UK checkboxes in MoJ's filter panel: several ticked at once.
+    assert page.locator("select[multiple]").count() == 0
+    filters = page.locator(".moj-filter")
+    filters.get_by_role("checkbox", name="Race", exact=True).check()
+    filters.get_by_role("checkbox", name="Rutland", exact=True).check()
+    filters.get_by_role("checkbox", name="Blaby", exact=True).check()
+    filters.get_by_label("Reported from").fill((now - timedelta(days=30)).date().isoformat())
+    look_at(page, "52a-report-filters")
+    with page.expect_navigation():
+        filters.get_by_role("button", name="Apply filters").click()
     results = page.locator("table").last.inner_text()
     assert wanted.urn in results
     assert too_old.urn not in results and unrelated.urn not in results
     assert page.url.endswith("/reports/")  # nothing typed is in the address
+    # What is applied shows as tags; each one takes its filter away.
+    selected = page.locator(".moj-filter__selected")
+    assert selected.get_by_role("button", name="Remove this filter: Blaby").is_visible()
     look_at(page, "52-report-results")
+    with page.expect_navigation():
+        selected.get_by_role("button", name="Remove this filter: Blaby").click()
+    assert not filters.get_by_role("checkbox", name="Blaby", exact=True).is_checked()
+    assert filters.get_by_role("checkbox", name="Rutland", exact=True).is_checked()
+    assert wanted.urn in page.locator("table").last.inner_text()
+    # Enter in the words box applies the filters (it does not press the first tag).
+    with page.expect_navigation():
+        filters.get_by_label("Words in the description or address, or a reference").press("Enter")
+    assert selected.get_by_role("button", name="Remove this filter: Rutland").is_visible()
+    assert selected.get_by_role("button", name="Remove this filter: Race").is_visible()
+
+    # "Hide filter" gives the results the page's whole width.
+    narrow = page.locator(".app-table-scroll").last.bounding_box()["width"]
+    page.get_by_role("button", name="Hide filter").click()
+    assert page.locator(".app-table-scroll").last.bounding_box()["width"] > narrow + 300
+    page.get_by_role("button", name="Show filter").click()
+
+    # On a narrow screen the filter hides behind a button, and the results come first.
+    page.set_viewport_size({"width": 390, "height": 844})
+    show = page.get_by_role("button", name="Show filter")
+    show.wait_for()
+    assert not filters.get_by_role("button", name="Apply filters").is_visible()
+    show.click()
+    filters.get_by_role("button", name="Apply filters").wait_for()
+    look_at(page, "52b-report-filter-narrow")
+    page.get_by_role("button", name="Close").click()
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_text("Save these filters as a report").click()
     page.get_by_label("Name this report").fill("Race hate, last 30 days")
     page.get_by_role("button", name="Save report").click()
     page.get_by_text("Report saved as “Race hate, last 30 days”.").wait_for()
-    assert SavedReport.objects.get().definition["aggravating_factors"] == ["race"]
+    definition = SavedReport.objects.get().definition
+    assert definition["aggravating_factors"] == ["race"]
+    assert definition["areas"] == [partnership.areas["Rutland"].pk]
     page.get_by_role("button", name="Run report").click()
     page.get_by_role("heading", name="Results").wait_for()
 
