@@ -94,15 +94,19 @@ def record_disclosure(*, by, incident=None, **fields) -> Disclosure:
     )
     disclosure._history_user = by
     disclosure.save()
+    # The event's justification is the reason and legal gateway chosen, and its details name
+    # the entry: the free text typed into the register (what, about whom, to whom, why) stays
+    # in the entry, which is erased with its incident; the audit log outlives both
+    # (docs/retention.md).
     record_event(
         AuditEvent.Type.DISCLOSURE_RECORDED,
         actor=by,
         target=("disclosure", disclosure.pk),
-        justification=disclosure.justification,
+        justification=(
+            f"{disclosure.get_reason_display()}; {disclosure.get_legal_gateway_display()}"
+        ),
         details={
             "incident": disclosure.incident_urn or None,
-            "recipient": disclosure.recipient,
-            "recipient_organisation": disclosure.recipient_organisation,
             "reason": disclosure.reason,
             "legal_gateway": disclosure.legal_gateway,
             "disclosed_on": disclosure.disclosed_on.isoformat(),

@@ -22,6 +22,10 @@ incidents takes the same few dozen queries as a batch of two.
    incident in its history) - and the form drafts typed on the erased pages; and the
    tombstones and the audit events (one per incident, appended to the chain in one INSERT)
    are written: URN, dates, rule, who or what decided, counts. No names, no free text.
+   A disclosure-register entry about an erased incident stays (A5: the register reports
+   how many disclosures were made and why), reduced to what says nothing about the case:
+   its date, organisation, reason, legal gateway, URN and who recorded it; its free text,
+   in the entry and its history, is erased (`_erase_disclosure_text`).
 4. Document files are removed after the commit. Their random storage names are written to
    `PendingFileDeletion` inside the transaction, so a process killed between the commit and
    the file removal leaves a list that the next sweep finishes.
@@ -53,7 +57,7 @@ from django.db.models.lookups import In
 from django.utils import timezone
 
 from access.models import FormDraft
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Disclosure
 from audit.services import new_event, record_events
 from incidents.models import Document, Incident, Task
 from people.models import Involvement, Person
@@ -272,6 +276,32 @@ def _delete_history(collection: _Collection) -> int:
         if history is not None and parents:
             erased += _delete_history_rows(history, field.attname, parents)
     return erased
+
+
+# What a disclosure-register entry about an erased incident loses: everything typed into it.
+DISCLOSURE_TEXT = (
+    "information",
+    "subject",
+    "recipient",
+    "recipient_organisation",
+    "justification",
+    "authorised_by",
+)
+ERASED_TEXT = "Erased with the incident"
+
+
+def _erase_disclosure_text(collection: _Collection) -> None:
+    """Erase the free text of the disclosure-register entries about the erased incidents
+    (those whose link to one was just set to NULL), in the entries and in their history,
+    one UPDATE each per chunk."""
+    ids = set()
+    for (model, _field), pks in collection.set_null.items():
+        if model is Disclosure:
+            ids |= pks
+    erased = dict.fromkeys(DISCLOSURE_TEXT, ERASED_TEXT)
+    for chunk in _chunks(ids):
+        Disclosure.objects.filter(_among("pk", chunk)).update(**erased)
+        Disclosure.history.filter(_among("id", chunk)).update(**erased)
 
 
 def _check_foreign_keys_now(using: str) -> None:
@@ -496,6 +526,7 @@ def erase_incidents(
         )
 
         collection.delete()
+        _erase_disclosure_text(collection)
         history_rows = _delete_history(collection)
         _check_foreign_keys_now(collection.using)
         _delete_drafts(

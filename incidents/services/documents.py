@@ -414,9 +414,10 @@ def _save_document(
             AuditEvent.Type.DOCUMENT_UPLOADED,
             actor=by,
             target=("incident", incident.urn),
+            # The file's name is the document's, erased with it: the audit log, which
+            # outlives the case, names the document by its number (docs/retention.md).
             details={
                 "document": document.pk,
-                "name": name,
                 "kind": kind,
                 "content_type": file_type.content_type,
                 "size": size,
@@ -462,11 +463,7 @@ def record_download(document: Document, *, by: User) -> None:
         AuditEvent.Type.DOCUMENT_DOWNLOADED,
         actor=by,
         target=("incident", document.incident.urn),
-        details={
-            "document": document.pk,
-            "name": document.original_name,
-            "incident": document.incident.urn,
-        },
+        details={"document": document.pk, "incident": document.incident.urn},
     )
 
 

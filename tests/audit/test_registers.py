@@ -210,10 +210,12 @@ def test_an_administrator_records_a_disclosure(client, people, partnership):
     event = AuditEvent.objects.get(event_type=Type.DISCLOSURE_RECORDED)
     assert event.actor == admin and event.organisation == admin.organisation
     assert (event.target_type, event.target_id) == ("disclosure", str(disclosure.pk))
-    assert event.justification == disclosure.justification
+    # The reason and gateway chosen, never the text typed: the audit log outlives the entry.
+    assert event.justification == (
+        "Safeguarding a child or vulnerable adult; Crime and Disorder Act 1998, section 115"
+    )
     assert event.ip_address == "192.0.2.44"
-    assert event.details["recipient"] == "Sam Carter, tenancy officer"
-    assert event.details["recipient_organisation"] == "Longhouse Housing Association"
+    assert "Sam Carter" not in str(event.details) and "Longhouse" not in str(event.details)
     assert event.details["incident"] == incident.urn
     assert (event.details["reason"], event.details["legal_gateway"]) == (
         "safeguarding",

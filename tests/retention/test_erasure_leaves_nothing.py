@@ -8,8 +8,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from access.drafts import save_draft
 from access.models import FormDraft
+from audit.models import AuditEvent, Disclosure
+from audit.registers import record_disclosure
 from incidents.models import Incident, Task
 from retention import sweep
+from retention.erasure import ERASED_TEXT
 
 from .conftest import years_ago
 from .no_trace import traces
@@ -74,3 +77,49 @@ def test_form_drafts_typed_on_any_page_of_the_case_go_with_it(plant, officer, ad
 
     kept = set(FormDraft.objects.values_list("path", flat=True))
     assert kept == {path for path, stays in pages.items() if stays}
+
+
+def test_a_disclosure_about_an_erased_case_keeps_only_what_says_nothing_about_it(
+    plant, administrator
+):
+    case = plant(outcome="withdrawn", closed_on=years_ago(3))
+    typed = {
+        "information": unique("Her address and the dates of the incidents"),
+        "subject": unique("The victim"),
+        "recipient": unique("Sam Carter, tenancy officer"),
+        "recipient_organisation": unique("Longhouse Housing"),
+        "justification": unique("She is at risk at home"),
+        "authorised_by": unique("Jo Bloggs, information manager"),
+    }
+    disclosure = record_disclosure(
+        by=administrator,
+        incident=case.incident,
+        disclosed_on=case.incident.closed_at.date(),
+        reason=Disclosure.Reason.SAFEGUARDING,
+        legal_gateway=Disclosure.Gateway.CDA_S115,
+        **typed,
+    )
+    texts = list(typed.values())
+    assert set(traces(texts)) == set(texts)
+
+    assert sweep.run_sweep().erased == [case.incident.urn]
+
+    assert traces(texts) == {}
+    kept = Disclosure.objects.get(pk=disclosure.pk)
+    # The register still says a disclosure was made, when, by whom, why and under which
+    # gateway, about which (erased) incident: it still counts in the disclosure report (A5).
+    assert (kept.incident_id, kept.incident_urn, kept.disclosed_on) == (
+        None,
+        case.incident.urn,
+        disclosure.disclosed_on,
+    )
+    assert (kept.organisation, kept.recorded_by, kept.reason, kept.legal_gateway) == (
+        administrator.organisation,
+        administrator,
+        Disclosure.Reason.SAFEGUARDING,
+        Disclosure.Gateway.CDA_S115,
+    )
+    assert {getattr(kept, name) for name in typed} == {ERASED_TEXT}
+    assert {row.information for row in kept.history.all()} == {ERASED_TEXT}
+    event = AuditEvent.objects.get(event_type=AuditEvent.Type.DISCLOSURE_RECORDED)
+    assert not any(text in f"{event.justification} {event.details}" for text in texts)
