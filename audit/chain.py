@@ -14,6 +14,11 @@ inserted before (PostgreSQL's "visibility of data changes"; the function is VOLA
 multi-row INSERT of many events (`prepare_many`) chains each to the one before it. On
 SQLite (development only; writers are serialised by the IMMEDIATE transactions the project
 opens) the application does the same in Python.
+
+The chain cannot show that its newest events were removed (nothing follows them), nor that
+the whole log was emptied and written afresh. For that, keep its `Head` (the newest event's
+number and hash, which `verify_audit_chain` prints and can save) somewhere the database's
+users cannot change, and verify against it later: that event must still be there, unchanged.
 """
 
 from __future__ import annotations
@@ -142,6 +147,30 @@ HEAD_BY_INDEX = "ALTER FUNCTION audit_event_chain() SET enable_seqscan = off;"
 REMOVE_HEAD_BY_INDEX = "ALTER FUNCTION audit_event_chain() RESET enable_seqscan;"
 
 
+@dataclass(frozen=True)
+class Head:
+    """The newest event of the log at some moment: its number and chain hash, written
+    `NUMBER:HASH`. An empty log's head is `0:` and the genesis hash."""
+
+    sequence: int
+    row_hash: str
+
+    def __str__(self) -> str:
+        return f"{self.sequence}:{self.row_hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Head:
+        """`NUMBER:HASH` as printed by `verify_audit_chain`; ValueError saying what is wrong."""
+        number, _, digest = text.strip().partition(":")
+        digest = digest.lower()
+        if not (number.isdigit() and len(digest) == 64 and set(digest) <= set("0123456789abcdef")):
+            raise ValueError(
+                f"{text.strip()[:80]!r} is not a head: expected the event number, a colon and "
+                "the 64-character chain hash, as verify_audit_chain prints them"
+            )
+        return cls(int(number), digest)
+
+
 @dataclass
 class ChainReport:
     checked: int
@@ -153,23 +182,58 @@ class ChainReport:
     def intact(self) -> bool:
         return self.first_broken is None
 
+    @property
+    def head(self) -> Head:
+        """The newest event checked (of an intact log: its head)."""
+        return Head(self.checked, self.last_hash)
 
-def verify(batch_size: int = 5000) -> ChainReport:
-    """Walk the whole log in order; report the first event whose hash or link is wrong."""
+
+def _problem(event, expected: int, previous_hash: str) -> str:
+    if event.sequence != expected:
+        return f"expected event number {expected}: events are missing"
+    if event.previous_hash != previous_hash:
+        return "does not follow the event before it (inserted, removed or re-ordered)"
+    if content_hash(event) != event.content_hash:
+        return "its contents were changed after it was written"
+    if row_hash(event.content_hash, event.sequence, previous_hash) != event.row_hash:
+        return "its chain hash was changed after it was written"
+    return ""
+
+
+def _check_head(report: ChainReport, saved: Head, hash_at_saved: str | None) -> ChainReport:
+    """An intact chain must still hold the head saved earlier, unchanged."""
+    if saved.sequence > report.checked:
+        return ChainReport(
+            report.checked,
+            report.checked + 1,
+            f"the log held {saved.sequence} events when its head was saved and now holds "
+            f"{report.checked}: the newest events were removed",
+            report.last_hash,
+        )
+    if (hash_at_saved or GENESIS) != saved.row_hash:
+        return ChainReport(
+            report.checked,
+            saved.sequence,
+            "it is not the event saved as the head: the log was rewritten from there or "
+            "before (emptied and written afresh, or altered and re-hashed)",
+            report.last_hash,
+        )
+    return report
+
+
+def verify(batch_size: int = 5000, *, saved_head: Head | None = None) -> ChainReport:
+    """Walk the whole log in order; report the first event whose hash or link is wrong. With
+    `saved_head`, the log must also still hold that event with that hash."""
     from .models import AuditEvent
 
     previous_hash, expected, checked = GENESIS, 1, 0
+    hash_at_saved = None
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size):
-        problem = ""
-        if event.sequence != expected:
-            problem = f"expected event number {expected}: events are missing"
-        elif event.previous_hash != previous_hash:
-            problem = "does not follow the event before it (inserted, removed or re-ordered)"
-        elif content_hash(event) != event.content_hash:
-            problem = "its contents were changed after it was written"
-        elif row_hash(event.content_hash, event.sequence, previous_hash) != event.row_hash:
-            problem = "its chain hash was changed after it was written"
+        problem = _problem(event, expected, previous_hash)
         if problem:
             return ChainReport(checked, event.sequence, problem, previous_hash)
+        if saved_head is not None and event.sequence == saved_head.sequence:
+            hash_at_saved = event.row_hash
         previous_hash, expected, checked = event.row_hash, expected + 1, checked + 1
-    return ChainReport(checked, None, "", previous_hash)
+    report = ChainReport(checked, None, "", previous_hash)
+    return _check_head(report, saved_head, hash_at_saved) if saved_head else report

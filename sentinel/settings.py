@@ -139,6 +139,18 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+# Migrations connect as the role that owns the tables, the application as DATABASE_URL's
+# role, which owns nothing and may only read and append the audit log (docs/security.md,
+# "Database roles"; audit/roles.py). Unset: migrations connect as DATABASE_URL does.
+MIGRATION_DATABASE_URL = env_str("MIGRATION_DATABASE_URL")
+MIGRATION_DATABASE = None
+if MIGRATION_DATABASE_URL:
+    MIGRATION_DATABASE = dj_database_url.parse(MIGRATION_DATABASE_URL)
+    if not DATABASE_URL or MIGRATION_DATABASE["NAME"] != DATABASES["default"]["NAME"]:
+        raise ImproperlyConfigured(
+            "MIGRATION_DATABASE_URL names the database DATABASE_URL names, with the role that "
+            "owns its tables."
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users, sign-in and sessions ----------------------------------------------------------------

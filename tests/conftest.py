@@ -35,6 +35,24 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_may_empty_the_audit_log():
+    """Between transactional tests (live servers, parallel writers) Django empties every
+    table with one TRUNCATE. The audit log refuses TRUNCATE from anyone (audit migration
+    0009), so here, and only here, the flush switches the session's triggers off for its own
+    transaction, as a superuser may (the test database's role is one)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process(request):
     """Unit tests run Celery tasks in-process, whatever REDIS_URL says, so that what a task
