@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from common import uploads
+
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
@@ -13,6 +15,8 @@ class IncidentsConfig(AppConfig):
         from .views import closure, documents, risk, tasks, worksheet
 
         activity.connect()
+        # Documents whose names are very long are read, not refused (common/uploads.py).
+        uploads.read_long_part_headers()
         # Notifications hand their e-mails to the Celery task (the task module imports the
         # service, so the service is given the task rather than importing it).
         notifications.email_queue = lambda alert_id: celery_tasks.deliver_notification.delay(

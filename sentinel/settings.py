@@ -283,6 +283,12 @@ DOCUMENTS_ROOT = Path(env_str("DOCUMENTS_ROOT", str(VAR_DIR / "documents")))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Optional virus scan: the dotted path of a callable(file) that raises ValidationError.
 DOCUMENT_SCANNER = env_str("DOCUMENT_SCANNER") or None
+# Django's, but a large upload's temporary file never takes a long extension from the name
+# it was sent with (common/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "common.uploads.TemporaryFileUploadHandler",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "documents": {
