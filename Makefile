@@ -10,14 +10,22 @@ CSS := frontend/build/css/app.css
 
 .PHONY: run test install lint format worker beat clean bench-data bench
 
-## Serve the app with demo data on http://127.0.0.1:8000 (SQLite and in-process tasks unless
-## DATABASE_URL / REDIS_URL are set; with REDIS_URL a Celery worker and beat run alongside).
+## Serve the app with demo data on http://127.0.0.1:$(PORT) (`make run PORT=8001` for another
+## port; SQLite and in-process tasks unless DATABASE_URL / REDIS_URL are set; with REDIS_URL a
+## Celery worker and beat run alongside). The demo runs as the service does, with DEBUG off:
+## an unknown address gets the service's own "Page not found", not Django's technical page
+## listing every URL, and WhiteNoise serves the static files. `make run DEBUG=true` for
+## Django's debugging pages while developing.
+PORT ?= 8000
+DEBUG ?= false
+SITE_URL ?= http://127.0.0.1:$(PORT)
+RUN_ENV = DEBUG=$(DEBUG) SITE_URL=$(SITE_URL)
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_data
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo_data
 	@trap 'kill 0' EXIT INT TERM; \
-	if [ -n "$$REDIS_URL" ]; then $(BIN)/celery -A sentinel worker --beat --loglevel=INFO & fi; \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	if [ -n "$$REDIS_URL" ]; then $(RUN_ENV) $(BIN)/celery -A sentinel worker --beat --loglevel=INFO & fi; \
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Install everything, lint, and run the whole test suite.
 test: install

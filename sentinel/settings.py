@@ -340,7 +340,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Background work --------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis nothing is sent to the broker (tasks run in-process); naming a host spares
+# the "No hostname was supplied" warning kombu prints for a bare memory://.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # The queue tasks go to and workers listen on: deployments sharing one Redis keep apart.
@@ -460,8 +462,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"task_lines_from_workers_only": {"()": "sentinel.logs.TaskLinesFromWorkersOnly"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes logs every sign-in at INFO; sign-ins, failures and lockouts are in the
-    # audit log already.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes logs every sign-in at INFO; sign-ins, failures and lockouts are in the
+        # audit log already.
+        "axes": {"level": "WARNING"},
+        # "Task ... succeeded" for tasks run in the web process or a command: not news there.
+        "celery.app.trace": {"filters": ["task_lines_from_workers_only"]},
+    },
 }
