@@ -25,6 +25,9 @@ class Area(MP_Node):
         UNITARY = "unitary", "Unitary authority"
         DISTRICT = "district", "District"
 
+    # A short code that names the area in a partnership file (docs/partnership-set-up.md):
+    # the file refers to its parent and to the areas an organisation covers by code.
+    code = models.CharField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
 
@@ -47,13 +50,30 @@ class Organisation(models.Model):
         DISTRICT = "district", "District, borough or city council"
         UNITARY = "unitary", "Unitary council"
         HOUSING = "housing", "Housing provider"
-        YOUTH_OFFENDING = "youth_offending", "Youth offending service"
-        FIRE = "fire", "Fire service"
+        # The value predates the services' present name: kept so that stored rows keep it.
+        YOUTH_OFFENDING = "youth_offending", "Youth justice service"
+        FIRE = "fire", "Fire and rescue service"
         PROBATION = "probation", "Probation"
+        VOLUNTARY = "voluntary", "Voluntary or community body"
         OTHER = "other", "Other"
 
+    # A short code that names the organisation in a partnership file, and stays when its
+    # name changes (docs/partnership-set-up.md).
+    code = models.CharField(max_length=40, unique=True)
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The partner's single point of contact for the partnership (its designated officer),
+    # and the nominated representative who approves its users' access.
+    designated_officer = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    nominated_representative = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    information_sharing_agreement_signed = models.DateField(
+        "information-sharing agreement signed", null=True, blank=True
+    )
+    code_of_connection_version = models.CharField(max_length=20, blank=True)
     is_active = models.BooleanField(default=True)
     suspended_from = models.DateTimeField(null=True, blank=True)
     suspended_until = models.DateTimeField(null=True, blank=True)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from access.models import Area, Jurisdiction, Organisation, UserGroup
+from access.models import Organisation, UserGroup
+from access.partnership_files import apply, read_partnership
 from incidents.models import Incident
 from incidents.services import log_complaint
 from people.services import involve
@@ -28,6 +29,20 @@ ORGANISATIONS = {
     "council": ("Northmoor City Council", Organisation.Kind.UNITARY, [CITY]),
     "housing": ("Eastdale Homes", Organisation.Kind.HOUSING, [DISTRICT]),
 }
+# Its partnership file, loaded as a real partnership's is (access/partnership_files.py).
+FILE = f"""
+areas:
+  - {{code: northmoor-force, name: {FORCE_AREA}, kind: force}}
+  - {{code: northmoor-city, name: {CITY}, kind: city, parent: northmoor-force}}
+  - {{code: eastdale, name: {DISTRICT}, kind: district, parent: northmoor-force}}
+organisations:
+  - {{code: northmoor-police, name: {ORGANISATIONS["police"][0]}, kind: police,
+     covers: [northmoor-force]}}
+  - {{code: northmoor-cc, name: {ORGANISATIONS["council"][0]}, kind: unitary,
+     covers: [northmoor-city]}}
+  - {{code: eastdale-homes, name: {ORGANISATIONS["housing"][0]}, kind: housing,
+     covers: [eastdale]}}
+"""
 # A surname only this partnership's people have, to look for in the other's answers.
 SURNAME = "Quenbyholt"
 
@@ -45,17 +60,12 @@ class SecondPartnership:
 
 
 def build_second_partnership() -> SecondPartnership:
-    root = Area.objects.add_root({"name": FORCE_AREA, "kind": Area.Kind.FORCE})
-    city = Area.objects.add_child(root, {"name": CITY, "kind": Area.Kind.CITY})
-    root = Area.objects.get(pk=root.pk)
-    district = Area.objects.add_child(root, {"name": DISTRICT, "kind": Area.Kind.DISTRICT})
-    areas = {FORCE_AREA: Area.objects.get(pk=root.pk), CITY: city, DISTRICT: district}
-    organisations = {}
-    for key, (name, kind, covered) in ORGANISATIONS.items():
-        organisation = Organisation.objects.create(name=name, kind=kind)
-        for area in covered:
-            Jurisdiction.objects.create(organisation=organisation, area=areas[area])
-        organisations[key] = organisation
+    loaded = apply(read_partnership(FILE), audited=False)
+    areas = {name: loaded.areas[name] for name in (FORCE_AREA, CITY, DISTRICT)}
+    organisations = {
+        key: loaded.organisations[name] for key, (name, _, _) in ORGANISATIONS.items()
+    }
+    city, district = areas[CITY], areas[DISTRICT]
     world = SecondPartnership(areas=areas, organisations=organisations)
     for key, organisation in organisations.items():
         for group in UserGroup.values:

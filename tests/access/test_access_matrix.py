@@ -22,6 +22,7 @@ closure; "-" = nothing (and the record answers 404).
 
 Users: northmoor = Northmoor Constabulary, the police force of a second partnership in the same
 deployment (only what is shared with them, tasked to them or created by them reaches them);
+humber = Humberside Police, of a third partnership loaded from its file, the same;
 police = Leicestershire Police (covers the force area), county = Leicestershire County
 Council (the seven districts), district = Blaby District Council (Blaby), city = Leicester
 City Council (the City), housing = Charnwood Neighbourhood Housing (Charnwood). The row
@@ -35,7 +36,9 @@ import pytest
 from django.urls import reverse
 
 from access import policy
-from access.models import UserGroup
+from access.models import Organisation, UserGroup
+from access.partnership import EXAMPLE_FILE
+from access.partnership_files import apply, read_partnership
 from access.services import share_incident
 from incidents.models import Incident, Task
 from tests.access.factories import UserFactory
@@ -74,6 +77,11 @@ northmoor.operational  VE  -     -         -    -       -          V           V
 northmoor.enhanced     VE  -     -         -    -       -          V           VE         -            VE     -
 northmoor.analyst      V   -     -         -    -       -          V           V          -            V      -
 northmoor.administrator VE -     -         -    -       -          V           VE         -            VE     -
+humber.basic           -   -     -         -    -       -          -           -          -            -      -
+humber.operational     VE  -     -         -    -       -          V           VE         -            VE     -
+humber.enhanced        VE  -     -         -    -       -          V           VE         -            VE     -
+humber.analyst         V   -     -         -    -       -          V           V          -            V      -
+humber.administrator   VE  -     -         -    -       -          V           VE         -            VE     -
 """
 
 ORGANISATIONS = {
@@ -85,7 +93,11 @@ ORGANISATIONS = {
     # The police force of a second partnership in the same deployment (T6): only explicit
     # shares, tasks and what its user created ever reach it (tests/access/second_partnership).
     "northmoor": "Northmoor Constabulary",
+    # The police force of a third, loaded from its partnership file
+    # (access/partnerships/humber.yaml) the way a real partnership sets itself up.
+    "humber": "Humberside Police",
 }
+HUMBER_FILE = EXAMPLE_FILE.parent / "humber.yaml"
 ACTIONS = {"V": policy.Action.VIEW, "E": policy.Action.EDIT, "C": policy.Action.CLOSE}
 
 
@@ -123,6 +135,13 @@ def _user_under_test(row: str, make_user, second_partnership):
     if short == "northmoor":
         return UserFactory(
             organisation=second_partnership.organisations["police"],
+            group=group.rstrip("+"),
+            analyst_can_add_and_amend=grant,
+        )
+    if short == "humber":
+        apply(read_partnership(HUMBER_FILE.read_text(encoding="utf-8")), audited=False)
+        return UserFactory(
+            organisation=Organisation.objects.get(name=ORGANISATIONS[short]),
             group=group.rstrip("+"),
             analyst_can_add_and_amend=grant,
         )

@@ -106,7 +106,8 @@ class Command(BaseCommand):
             override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
             transaction.atomic(),
         ):
-            partnership = build_partnership()
+            # Loaded from its partnership file, as `manage.py load_partnership` loads any.
+            partnership = build_partnership(audited=True)
             users = self._users(partnership, faker)
             logged = self._incidents(partnership, users, faker, chooser, incidents)
             self._casework(logged, users, faker, chooser)
