@@ -12,28 +12,25 @@ from django import forms
 from django.utils import timezone
 
 from access import policy
-from common.widgets import NativeDateInput
+from common.forms import GovukDateField
 from incidents.models import Incident
 
 from . import queries, registers
 from .models import AuditEvent, Breach, Disclosure
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"]
 DEFAULT_REVIEW_DAYS = 30
 
 
-def date_field(label: str, *, required: bool = False, help_text: str = "For example, 27/03/2026.",
-               required_message: str = "") -> forms.DateField:  # fmt: skip
-    return forms.DateField(
+def date_field(label: str, *, required: bool = False, help_text: str = "",
+               required_message: str = "", name: str = "") -> GovukDateField:  # fmt: skip
+    """A date in the GOV.UK date input; `name` is how its messages speak of it (the label
+    without "(optional)" by default)."""
+    return GovukDateField(
         label=label,
+        name=name or label.removesuffix(" (optional)"),
         required=required,
-        help_text=help_text,
-        widget=NativeDateInput(),
-        input_formats=DATE_FORMATS,
-        error_messages={
-            "invalid": f"Enter the {label.lower()} as a real date, like 27/03/2026.",
-            "required": required_message or f"Enter the {label.lower()}.",
-        },
+        help_text=f"{help_text} For example, 27 3 2026.".strip(),
+        required_message=required_message or f"Enter the {label.lower()}.",
     )
 
 
@@ -96,8 +93,8 @@ class AuditFilterForm(forms.Form):
         help_text="Only a record you may see, or your own events about any other.",
         error_messages={"max_length": "The reference must be 64 characters or fewer."},
     )
-    date_from = date_field("From")
-    date_to = date_field("To")
+    date_from = date_field("From", name="The start date")
+    date_to = date_field("To", name="The end date")
     event_groups = forms.MultipleChoiceField(
         label="Kinds of event",
         choices=[(key, label) for key, label, _patterns in queries.EVENT_GROUPS],
@@ -194,8 +191,8 @@ class AuditFilterForm(forms.Form):
 class PeriodForm(forms.Form):
     """A period for a register list or the disclosure report (GET: only dates)."""
 
-    date_from = date_field("From")
-    date_to = date_field("To")
+    date_from = date_field("From", name="The start date")
+    date_to = date_field("To", name="The end date")
 
     def __init__(self, *args, default_days: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)

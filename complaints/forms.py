@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from access.models import User, UserGroup
-from incidents.forms import DateTimeInput
+from common.forms import GovukDateField
+from incidents.forms import when_field
 from incidents.forms_risk import RiskAssessmentForm
 from incidents.models import RiskQuestion, WorkingSheetEntry
 from incidents.services.risk import question_field
@@ -26,12 +27,8 @@ class DraftPersonForm(forms.Form):
     family_name = forms.CharField(
         label="Last name", max_length=100, error_messages={"required": "Enter a last name."}
     )
-    date_of_birth = forms.DateField(
-        label="Date of birth",
-        required=False,
-        help_text="If known. For example, 27 3 1987 entered as 1987-03-27.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a real date of birth."},
+    date_of_birth = GovukDateField(
+        label="Date of birth", required=False, help_text="If known. For example, 27 3 1987."
     )
     gender = forms.ChoiceField(
         choices=Person.Gender.choices, initial=Person.Gender.NOT_KNOWN, widget=forms.RadioSelect
@@ -85,11 +82,14 @@ class FirstEntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Enter the working-sheet entry."},
     )
-    occurred_at = forms.DateTimeField(
-        label="When it happened",
-        widget=DateTimeInput,
-        error_messages={"required": "Enter when it happened.", "invalid": "Enter a real date."},
+    occurred_at = when_field(
+        "When it happened", "When it happened", required_message="Enter when it happened."
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:  # a new entry is about now, to the minute
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0))
 
     def clean_occurred_at(self):
         value = self.cleaned_data["occurred_at"]

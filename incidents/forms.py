@@ -4,21 +4,21 @@ from django.core.exceptions import ValidationError
 
 from access import policy
 from access.models import Area
+from common.forms import GovukDateTimeField
 
 from .models import AggravatingFactor, CaseRules, Incident, PenCode, QualifierCode
 from .services.incident import normalise_postcode, validate_details
 from .services.reference import CASE_RULES_FIELDS, case_rules_problems
 
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# The hint of every date-and-time question: GOV.UK's date input, then the 24-hour clock.
+WHEN_HINT = "For example, 27 3 2026 and 14 30 (24-hour clock)."
 
 
-class DateTimeInput(forms.DateTimeInput):
-    """A native date-and-time picker; the value round-trips in the ISO form it expects."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format=DATETIME_FORMAT)
+def when_field(label: str, name: str, **kwargs) -> GovukDateTimeField:
+    """A date and time in the GOV.UK date input (common.forms.GovukDateTimeField); `name`
+    is how its messages speak of it ("When it first happened must include a month")."""
+    kwargs.setdefault("help_text", WHEN_HINT)
+    return GovukDateTimeField(label=label, name=name, **kwargs)
 
 
 class LeafAreaChoiceField(forms.ModelChoiceField):
@@ -35,6 +35,13 @@ def _marking_choices():
 class InitialContactForm(forms.ModelForm):
     """C2: how and when the report came in, and what is known of the complainant."""
 
+    received_at = when_field(
+        "When it was reported",
+        "When it was reported",
+        required=False,
+        help_text=f"{WHEN_HINT} Leave it blank if it is being reported now.",
+    )
+
     class Meta:
         model = Incident
         fields = [
@@ -45,9 +52,9 @@ class InitialContactForm(forms.ModelForm):
             "repeat_victim",
             "vulnerable_other",
         ]
-        widgets = {"received_via": forms.RadioSelect, "received_at": DateTimeInput}
+        widgets = {"received_via": forms.RadioSelect}
         labels = {"complainant_anonymous": "The complainant wants to stay anonymous"}
-        error_messages = {"received_at": {"invalid": "Enter a real date and time."}}
+        error_messages = {}
 
 
 class IncidentDetailsForm(forms.ModelForm):
@@ -58,6 +65,13 @@ class IncidentDetailsForm(forms.ModelForm):
 
     # Room for untidy input ("le19  2ab "); the service normalises and checks the shape.
     postcode = forms.CharField(max_length=20, required=False)
+
+    first_occurred_at = when_field(
+        "When did it first happen?", "When it first happened", required=False
+    )
+    last_occurred_at = when_field(
+        "When did it last happen?", "When it last happened", required=False
+    )
 
     area = LeafAreaChoiceField(
         label="Where did it happen?",
@@ -90,8 +104,6 @@ class IncidentDetailsForm(forms.ModelForm):
         ]
         labels = {
             "description": "What happened?",
-            "first_occurred_at": "When did it first happen?",
-            "last_occurred_at": "When did it last happen?",
             "crime_reference": "Police crime reference (if recorded as a crime)",
             "is_anonymised": "Record people anonymised: the complainant objects to sharing",
         }
@@ -106,8 +118,6 @@ class IncidentDetailsForm(forms.ModelForm):
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
-            "first_occurred_at": DateTimeInput,
-            "last_occurred_at": DateTimeInput,
             "category": forms.RadioSelect,
             "marking": forms.RadioSelect,
             "qualifier_codes": forms.CheckboxSelectMultiple,
@@ -117,8 +127,6 @@ class IncidentDetailsForm(forms.ModelForm):
         error_messages = {
             "description": {"required": "Enter what happened."},
             "marking": {"required": "Choose a protective marking."},
-            "first_occurred_at": {"invalid": "Enter a real date and time."},
-            "last_occurred_at": {"invalid": "Enter a real date and time."},
         }
 
     def __init__(self, *args, viewer, **kwargs):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from common.widgets import NativeDateInput
+from common.forms import GovukDateField
 
 from .models import Alert
 from .services.tasks import assignable_users
@@ -78,15 +78,11 @@ class TaskForm(_UserFormMixin, forms.Form):
         max_length=10000,
         error_messages={"max_length": "The details must be 10,000 characters or fewer."},
     )
-    due_on = forms.DateField(
+    due_on = GovukDateField(
         label="Due date",
-        help_text="For example, 27/03/2026.",
-        widget=NativeDateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
-        error_messages={
-            "required": "Enter the date the task is due.",
-            "invalid": "Enter the due date as a real date, like 27/03/2026.",
-        },
+        name="The due date",
+        help_text="For example, 27 3 2026.",
+        required_message="Enter the date the task is due.",
     )
 
     def __init__(self, *args, **kwargs):

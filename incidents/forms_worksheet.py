@@ -4,51 +4,19 @@ what was typed into values and keep it on the page when something is wrong."""
 from django import forms
 from django.utils import timezone
 
+from common.forms import GovukDateTimeField
+
+from .forms import WHEN_HINT, when_field
 from .models import WorkingSheetEntry
 
 Kind = WorkingSheetEntry.Kind
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date-and-time control (one input, keyboard-operable)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            attrs={"class": "govuk-input govuk-input--width-20", **(attrs or {})},
-            format="%Y-%m-%dT%H:%M",
-        )
-
-
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
-
-
-class WhenFieldMixin:
-    """GOV.UK error styling for the date-and-time input, which the shared renderer does not
-    know (it styles text, date and select controls)."""
-
-    datetime_fields = ("occurred_at",)
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.datetime_fields:
-            if name in self.errors and name in self.fields:
-                widget = self.fields[name].widget
-                classes = widget.attrs.get("class", "").split()
-                if "govuk-input--error" not in classes:
-                    widget.attrs["class"] = " ".join([*classes, "govuk-input--error"])
-
-
-def _when_field(**kwargs) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label="When did it happen?",
-        widget=DateTimeLocalInput(),
-        input_formats=DATETIME_FORMATS,
-        error_messages={
-            "required": "Enter when it happened.",
-            "invalid": "Enter when it happened as a real date and time, like 27/03/2026 14:30.",
-        },
+def _when_field(**kwargs) -> GovukDateTimeField:
+    return when_field(
+        "When did it happen?",
+        "When it happened",
+        required_message="Enter when it happened.",
         **kwargs,
     )
 
@@ -59,7 +27,7 @@ class InvolvementChoiceField(forms.ModelChoiceField):
         return f"{who} ({obj.get_role_display()})"
 
 
-class EntryForm(WhenFieldMixin, forms.Form):
+class EntryForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind of entry",
         choices=[("", "Choose a kind of entry")]
@@ -77,9 +45,7 @@ class EntryForm(WhenFieldMixin, forms.Form):
             "max_length": "The entry must be 20,000 characters or fewer.",
         },
     )
-    occurred_at = _when_field(
-        help_text="The date and time, to the minute. It cannot be in the future."
-    )
+    occurred_at = _when_field(help_text=f"{WHEN_HINT} It cannot be in the future.")
     referral_to = forms.ChoiceField(
         label="Referred to (referrals only)",
         help_text="Referrals to Victim Support and for hate incident monitoring need the "
@@ -103,7 +69,7 @@ class EntryForm(WhenFieldMixin, forms.Form):
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0))
 
 
-class CorrectionForm(WhenFieldMixin, forms.Form):
+class CorrectionForm(forms.Form):
     text = forms.CharField(
         label="The corrected entry",
         help_text="Say what was wrong and what is right. The original stays on the working "
@@ -116,6 +82,6 @@ class CorrectionForm(WhenFieldMixin, forms.Form):
         },
     )
     occurred_at = _when_field(
-        help_text="When the corrected event happened, to the minute. Change it if the "
-        "original time was wrong."
+        help_text=f"When the corrected event happened. {WHEN_HINT} Change it if the original "
+        "time was wrong."
     )

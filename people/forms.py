@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 
 from access import policy
 from access.models import Organisation
+from common.forms import GovukDateField
 
 from . import services
 from .models import Consent, Intervention, InterventionType, Involvement, Person
 
-DATE_HINT = "For example, 27/03/2007"
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y"]
+DATE_HINT = "For example, 27 3 2007"
 
 
 def _text(
@@ -56,8 +56,8 @@ def _textarea(label, *, help_text="", rows=3, max_length=5000):
     )
 
 
-class DateField(forms.DateField):
-    """A date typed as day/month/year in a text box (not the browser's date picker), with
+class DateField(GovukDateField):
+    """A date typed as day, month and year in the GOV.UK date input (common.forms), with
     messages in the words GOV.UK forms use."""
 
     def __init__(
@@ -67,15 +67,7 @@ class DateField(forms.DateField):
             label=label,
             required=required,
             help_text=help_text,
-            input_formats=DATE_FORMATS,
-            widget=forms.DateInput(
-                format="%d/%m/%Y",
-                attrs={"class": "govuk-input--width-10", "inputmode": "numeric"},
-            ),
-            error_messages={
-                "required": required_message or f"Enter the {label.lower()}",
-                "invalid": f"{label} must be a real date, like 27/03/2007",
-            },
+            required_message=required_message or f"Enter the {label.lower()}",
             **kwargs,
         )
 

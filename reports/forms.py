@@ -10,13 +10,12 @@ from django.utils import dateformat, timezone
 
 from access import policy
 from access.models import Area, Organisation
-from common.widgets import NativeDateInput
+from common.forms import GovukDateField
+from common.widgets import DATE_PARTS
 from incidents.models import AggravatingFactor, Incident
 from people.models import InterventionType, Involvement
 
 from .queries import DIMENSIONS, SUBJECTS, ReportDefinition
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"]
 
 PURPOSE_REMINDER = (
     "Ad-hoc reporting shows records from every partner in the county. Use it only for a "
@@ -71,15 +70,16 @@ class SearchForm(forms.Form):
     )
 
 
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        help_text="For example, 27/03/2026.",
-        widget=NativeDateInput(),
-        input_formats=DATE_FORMATS,
-        error_messages={"invalid": f"Enter the {label.lower()} as a real date, like 27/03/2026."},
+def _date_field(label: str, name: str) -> GovukDateField:
+    return GovukDateField(
+        label=label, name=name, required=False, help_text="For example, 27 3 2026."
     )
+
+
+def _pop(data: QueryDict, name: str) -> None:
+    """Take a filter out of posted data: its value, or a date's day, month and year."""
+    for key in (name, *(f"{name}_{part}" for part in DATE_PARTS)):
+        data.pop(key, None)
 
 
 class _Codes(forms.MultipleChoiceField):
@@ -117,8 +117,8 @@ class ReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what to list."},
     )
-    reported_from = _date_field("Reported from")
-    reported_to = _date_field("Reported to")
+    reported_from = _date_field("Reported from", "The start date")
+    reported_to = _date_field("Reported to", "The end date")
     areas = forms.ModelMultipleChoiceField(
         label="Areas",
         queryset=Area.objects.none(),
@@ -245,7 +245,7 @@ class ReportForm(forms.Form):
             if value:
                 data.setlist(name, [kept for kept in data.getlist(name) if kept != value])
             else:
-                data.pop(name, None)
+                _pop(data, name)
         return data
 
     @staticmethod
@@ -253,7 +253,7 @@ class ReportForm(forms.Form):
         """The posted form with every filter cleared: what to list and count by stay."""
         data = data.copy()
         for name in (*FILTERS, CLEAR_FILTERS):
-            data.pop(name, None)
+            _pop(data, name)
         return data
 
     @classmethod
@@ -277,8 +277,8 @@ class SaveReportForm(forms.Form):
 class PeriodForm(forms.Form):
     """A period (and optionally an area) for hotspots and statistics (S4, S5)."""
 
-    reported_from = _date_field("From")
-    reported_to = _date_field("To")
+    reported_from = _date_field("From", "The start date")
+    reported_to = _date_field("To", "The end date")
     area = forms.ModelChoiceField(
         label="Area", queryset=Area.objects.none(), required=False, empty_label="All areas"
     )

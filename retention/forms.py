@@ -10,6 +10,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from common.forms import GovukDateField
+
 from .models import DeletionFlag
 
 INACTIVE_DAYS_MIN, INACTIVE_DAYS_MAX = 1, 3650
@@ -26,62 +28,6 @@ def _reason_field(label: str, help_text: str = "") -> forms.CharField:
             "max_length": "The reason must be 2,000 characters or fewer.",
         },
     )
-
-
-# --- A date as day, month and year (the GOV.UK date input) -------------------------------------
-
-
-class DateParts(forms.MultiWidget):
-    """Three boxes named <name>_day, <name>_month and <name>_year; the page lays them out
-    (templates/retention/review/_date_input.html)."""
-
-    use_fieldset = True
-
-    def __init__(self):
-        super().__init__(dict.fromkeys(("day", "month", "year"), forms.TextInput))
-
-    def decompress(self, value):
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-    def id_for_label(self, id_):
-        # The error summary links to the first box.
-        return f"{id_}_day" if id_ else ""
-
-
-class DatePartsField(forms.MultiValueField):
-    """A real date typed as day, month and year, with the GOV.UK error messages."""
-
-    widget = DateParts
-
-    def __init__(self, *, label: str, required_message: str, **kwargs):
-        self.label_text = label
-        part = forms.CharField(required=False)
-        super().__init__(
-            fields=(part, part, part),
-            require_all_fields=False,
-            label=label,
-            error_messages={"required": required_message, "incomplete": required_message},
-            **kwargs,
-        )
-
-    def compress(self, data_list):
-        if not data_list or not any(part for part in data_list):
-            return None
-        parts = dict(zip(("day", "month", "year"), data_list, strict=True))
-        parts = {name: str(value or "").strip() for name, value in parts.items()}
-        missing = [name for name, value in parts.items() if not value]
-        if missing:
-            raise forms.ValidationError(
-                f"{self.label_text} must include a {' and a '.join(missing)}."
-            )
-        try:
-            if len(parts["year"]) != 4:  # "31" is not taken for 2031
-                raise ValueError
-            return datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        except ValueError:
-            raise forms.ValidationError(
-                f"{self.label_text} must be a real date, like 27 3 2031."
-            ) from None
 
 
 # --- The review queue (D2) ---------------------------------------------------------------------
@@ -130,7 +76,7 @@ class KeepForm(DecisionForm):
         help_text="For example, a related prosecution or an open complaint. It is kept with "
         "the case.",
     )
-    review_on = DatePartsField(
+    review_on = GovukDateField(
         label="Next review date",
         required_message="Enter the date the case should be reviewed again.",
         help_text="The case comes back to this queue on this date. For example, 27 3 2031.",

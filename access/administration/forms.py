@@ -11,19 +11,9 @@ from django.utils import timezone
 
 from access import policy
 from access.models import User, UserGroup
+from common.forms import GovukDateTimeField
 
 from . import services
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    """A native date-and-time picker; the value round-trips in the ISO form it expects."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format=DATETIME_FORMAT)
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -259,23 +249,19 @@ class ResetTwoFactorForm(forms.Form):
 
 
 class SuspendPartnerForm(forms.Form):
-    starts = forms.DateTimeField(
+    starts = GovukDateTimeField(
         label="Suspended from",
+        name="The start",
         required=False,
-        widget=DateTimeInput,
-        input_formats=[DATETIME_FORMAT],
-        help_text="Leave as it is to suspend the partner now.",
-        error_messages={"invalid": "Enter the start as a date and time, like 2026-03-01 09:00."},
+        help_text="For example, 27 3 2026 and 09 00 (24-hour clock). Leave as it is to "
+        "suspend the partner now.",
     )
-    ends = forms.DateTimeField(
+    ends = GovukDateTimeField(
         label="Suspended until",
-        widget=DateTimeInput,
-        input_formats=[DATETIME_FORMAT],
-        help_text="At most 45 days after the start.",
-        error_messages={
-            "required": "Enter when the suspension ends.",
-            "invalid": "Enter the end as a date and time, like 2026-03-15 17:00.",
-        },
+        name="The end",
+        help_text="For example, 15 4 2026 and 17 00 (24-hour clock). At most 45 days after "
+        "the start.",
+        required_message="Enter when the suspension ends.",
     )
     reason = _reason_field(
         "Reason",

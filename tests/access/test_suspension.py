@@ -173,7 +173,7 @@ def test_a_suspension_lasts_at_most_45_days(client, host, rutland, days, allowed
     if not allowed:
         page = response.content.decode()
         assert "A partner can be suspended for at most 45 days" in page
-        assert 'href="#id_ends"' in page
+        assert 'href="#id_ends_day"' in page  # the first box of the date input
         assert "Kept reason" in page
 
 

@@ -14,6 +14,7 @@ from people.models import Person
 from people.services import involve
 
 from .conftest import look_at, sign_in, sign_out
+from .dates import fill_date
 
 pytestmark = [
     pytest.mark.browser,
@@ -72,7 +73,7 @@ def test_a_complaint_is_logged_in_full_and_a_skeleton_reaches_the_inbox(
     page.get_by_label("Victim").check()
     page.get_by_label("First name").fill("Margaret")
     page.get_by_label("Last name").fill("Whitfeld")
-    page.get_by_label("Date of birth").fill("1948-02-14")
+    fill_date(page, "Date of birth", date(1948, 2, 14))
     page.get_by_label("Postcode").fill("LE19 4RT")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Is this someone already recorded?").wait_for()
@@ -106,7 +107,18 @@ def test_a_complaint_is_logged_in_full_and_a_skeleton_reaches_the_inbox(
     page.get_by_role("link", name="First working-sheet entry").click()
     page.get_by_label("Victim contact").check()
     page.get_by_label("Entry", exact=True).fill("Phoned the victim; she is frightened at night.")
-    page.get_by_label("When it happened").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    # It is about now unless changed; an impossible date is refused on the field, and the
+    # boxes keep what was typed.
+    when = page.get_by_role("group", name="When it happened")
+    now = timezone.localtime()
+    assert when.get_by_label("Year").input_value() == str(now.year)
+    when.get_by_label("Day").fill("31")
+    when.get_by_label("Month").fill("2")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_text("There is a problem").wait_for()
+    assert when.get_by_label("Day").input_value() == "31"
+    look_at(page, "34b-date-error")
+    fill_date(page, "When it happened", now.replace(second=0, microsecond=0))
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("button", name="Submit complaint").click()
 

@@ -13,6 +13,7 @@ from incidents.services import log_complaint
 from incidents.services.worksheet import add_entry
 
 from .conftest import look_at, sign_in
+from .dates import fill_date
 
 pytestmark = [
     pytest.mark.browser,
@@ -76,9 +77,7 @@ def test_working_sheet_tasks_and_inbox(page, partnership, make_user):
     page.get_by_role("link", name="Raise a task").click()
     page.get_by_label("Who is the task for?").select_option(label=str(helper))
     page.get_by_label("What needs to be done?").fill("Check the Blaby end of the bridleway")
-    page.get_by_label("Due date").fill(
-        (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
-    )
+    fill_date(page, "Due date", timezone.localdate() + datetime.timedelta(days=2))
     look_at(page, "inbox-05-raise-task")
     page.get_by_role("button", name="Raise task").click()
     page.get_by_text(f"Task raised for {helper}.").wait_for()

@@ -12,6 +12,7 @@ from people.models import Involvement, Person
 from people.services import involve
 
 from .conftest import look_at, sign_in
+from .dates import fill_date
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,7 +50,7 @@ def test_adding_finding_editing_and_merging_people(page, partnership, make_user)
     page.get_by_label("Witness").check()
     page.get_by_label("First name").fill("Beatrix")
     page.get_by_label("Last name").fill("Pemberton")
-    page.get_by_label("Date of birth").fill("23/11/1984")
+    fill_date(page, "Date of birth", date(1984, 11, 23))
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Is this someone already known?").wait_for()
     look_at(page, "people-03-matches")

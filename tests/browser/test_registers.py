@@ -13,6 +13,7 @@ from audit.models import AuditEvent, Breach, Disclosure
 from incidents.services import log_complaint
 
 from .conftest import look_at, marking_banners, sign_in
+from .dates import fill_date
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,7 +53,7 @@ def test_an_administrator_keeps_the_registers(page, partnership, make_user):
     )
     look_at(page, "63-disclosure-form-errors")
 
-    page.get_by_label("Date disclosed").fill((today - timedelta(days=1)).isoformat())
+    fill_date(page, "Date disclosed", today - timedelta(days=1))
     page.get_by_label("Incident reference (optional)").fill(incident.urn)
     page.get_by_label("About whom (optional)").fill("The tenant at 4 Mill Lane")
     page.get_by_label("Disclosed to", exact=True).fill("Sam Carter, tenancy officer")
@@ -90,7 +91,7 @@ def test_an_administrator_keeps_the_registers(page, partnership, make_user):
     page.get_by_role("heading", level=1, name="Record a breach").wait_for()
     look_at(page, "67-breach-form")
     page.get_by_label("Loss or theft of data or information").check()
-    page.get_by_label("Date it was discovered").fill((today - timedelta(days=2)).isoformat())
+    fill_date(page, "Date it was discovered", today - timedelta(days=2))
     page.get_by_label("What happened").fill("A printed case summary was left on a train")
     page.get_by_role("button", name="Record breach").click()
     page.get_by_role("heading", level=1, name=re.compile(r"^Breach \d+: loss or theft")).wait_for()

@@ -17,6 +17,7 @@ from incidents.services import log_complaint
 from reports.models import SavedReport
 
 from .conftest import look_at, sign_in
+from .dates import fill_date
 
 pytestmark = [
     pytest.mark.browser,
@@ -62,7 +63,7 @@ def test_an_analyst_reports_exports_prints_and_maps(page, partnership, make_user
     filters.get_by_role("checkbox", name="Race", exact=True).check()
     filters.get_by_role("checkbox", name="Rutland", exact=True).check()
     filters.get_by_role("checkbox", name="Blaby", exact=True).check()
-    filters.get_by_label("Reported from").fill((now - timedelta(days=30)).date().isoformat())
+    fill_date(filters, "Reported from", (now - timedelta(days=30)).date())
     look_at(page, "52a-report-filters")
     with page.expect_navigation():
         filters.get_by_role("button", name="Apply filters").click()

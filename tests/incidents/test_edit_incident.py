@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from incidents.models import AggravatingFactor, Incident
 from incidents.services.incident import update_incident
 from tests.access.scenario import GROUPS, RECORDS, expect
+from tests.support.posted import typed_date
 
 
 def _form(incident, **overrides):
@@ -118,16 +119,15 @@ def test_bad_input_gets_field_messages_and_keeps_what_was_typed(client, scenario
     incident = scenario.incidents["in_area"]
     client.force_login(scenario.user(UserGroup.OPERATIONAL))
     now = timezone.localtime()
-    fmt = "%Y-%m-%dT%H:%M"
     response = client.post(
         reverse("incident-edit", args=[incident.urn]),
         _form(
             incident,
             address="12 Acacia Avenue",
             postcode="NOT A POSTCODE",
-            first_occurred_at=(now - timedelta(days=1)).strftime(fmt),
-            last_occurred_at=(now - timedelta(days=3)).strftime(fmt),
             is_anonymised="on",
+            **typed_date("first_occurred_at", now - timedelta(days=1)),
+            **typed_date("last_occurred_at", now - timedelta(days=3)),
         ),
     )
     page = response.content.decode()

@@ -20,6 +20,7 @@ from incidents.signals_worksheet import AppendOnlyError
 from incidents.views.worksheet import detail_context
 from people.models import Consent
 from people.services import add_involvement, record_consent
+from tests.support.posted import typed_date
 
 fake = Faker("en_GB")
 Kind = WorkingSheetEntry.Kind
@@ -334,21 +335,22 @@ def test_adding_an_entry_through_the_page(client, officer, incident):
 def test_bad_input_on_the_page_keeps_what_was_typed(client, officer, incident):
     client.force_login(officer)
     typed = "Spoke to the housing officer about the noise."
-    future = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    future = typed_date("occurred_at", timezone.localtime() + datetime.timedelta(days=2))
 
     response = client.post(
         reverse("entry-add", args=[incident.urn]),
-        {"kind": Kind.NOTE, "text": typed, "occurred_at": future},
+        {"kind": Kind.NOTE, "text": typed, **future},
     )
 
     page = response.content.decode()
     assert response.status_code == 200
     assert "<title>Error: " in page
     assert "When it happened must be now or in the past." in page
-    assert 'href="#id_occurred_at"' in page  # the summary links to the control
+    assert 'href="#id_occurred_at_day"' in page  # the summary links to the first box
     assert "govuk-input--error" in page
     assert typed in page
-    assert future in page
+    for name, value in future.items():
+        assert f'name="{name}" value="{value}"' in page
     assert not WorkingSheetEntry.objects.exists()
 
 

@@ -14,6 +14,7 @@ from incidents.models import Incident
 from incidents.services import log_complaint
 from people.models import Consent, Involvement, Person, Statement
 from people.services import involve, update_person
+from tests.support.posted import typed_date
 
 from .conftest import person_fields
 
@@ -38,7 +39,7 @@ def _find(**overrides):
         "find-role": "victim",
         "find-given_name": "Beatrix",
         "find-family_name": "Pemberton",
-        "find-date_of_birth": "23/11/1984",
+        **typed_date("find-date_of_birth", DOB),
         "find-postcode": "le19 2ab",
     }
     data.update(overrides)
@@ -56,15 +57,30 @@ def test_step_one_needs_a_role_and_a_name_and_keeps_what_was_typed(client, offic
     client.force_login(officer)
     response = client.post(
         reverse("involvement-add", args=[incident.urn]),
-        _find(**{"find-role": "", "find-family_name": "", "find-date_of_birth": "31/02/1984"}),
+        _find(
+            **{
+                "find-role": "",
+                "find-family_name": "",
+                "find-date_of_birth_day": "31",
+                "find-date_of_birth_month": "2",
+            }
+        ),
     )
     page = _text(response)
     assert "<title>Error: " in page
     assert "Choose their role in the incident" in page
     assert "Enter their last name" in page
-    assert "Date of birth must be a real date, like 27/03/2007" in page
+    # 31 February: the day box is in error, and the three boxes keep what was typed.
+    assert "Date of birth must be a real date." in page
+    assert 'href="#id_find-date_of_birth_day">Date of birth must be a real date.' in page
+    boxes = {
+        part: re.search(rf'<input [^>]*id="id_find-date_of_birth_{part}"[^>]*>', page)[0]
+        for part in ("day", "month", "year")
+    }
+    assert 'value="31"' in boxes["day"] and "govuk-input--error" in boxes["day"]
+    assert 'value="2"' in boxes["month"] and "govuk-input--error" not in boxes["month"]
+    assert 'value="1984"' in boxes["year"] and "govuk-input--error" not in boxes["year"]
     assert 'value="Beatrix"' in page
-    assert 'value="31/02/1984"' in page
 
 
 def test_a_likely_match_is_offered_and_linked(client, officer, incident, scenario):
@@ -121,7 +137,7 @@ def test_none_of_these_adds_a_new_person_and_bad_details_keep_what_was_typed(
         "match-choice": "new",
         "person-given_name": "Beatrix",
         "person-family_name": "Pemberton",
-        "person-date_of_birth": "23/11/1984",
+        **typed_date("person-date_of_birth", DOB),
         "person-gender": "female",
         "person-ethnicity": "not_stated",
         "person-postcode": "LE19",
@@ -192,9 +208,8 @@ def _edit_data(person, **changes):
             "estimated_age",
         )
     }
-    data["date_of_birth"] = (
-        person.date_of_birth.strftime("%d/%m/%Y") if person.date_of_birth else ""
-    )
+    if person.date_of_birth:
+        data.update(typed_date("date_of_birth", person.date_of_birth))
     data["version"] = person.version
     data.update(changes)
     return data

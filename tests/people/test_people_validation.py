@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from access.models import UserGroup
 from people import forms, services
 from people.models import Involvement, Person
+from tests.support.posted import typed_date
 
 from .conftest import person_fields
 
@@ -296,7 +297,9 @@ def test_a_persons_details_form_shows_the_services_messages_on_the_first_submit(
         "email": ["Enter an email address in the correct format, like name@example.com"],
         "uprn": ["UPRN must be a number of up to 12 digits"],
     }
-    assert _details_errors(date_of_birth="01/01/1899", estimated_age="-1") == {
+    assert _details_errors(
+        **typed_date("date_of_birth", datetime.date(1899, 1, 1)), estimated_age="-1"
+    ) == {
         "date_of_birth": ["Date of birth must be after 1900"],
         "estimated_age": ["Estimated age must be a whole number between 0 and 120"],
     }
@@ -304,11 +307,16 @@ def test_a_persons_details_form_shows_the_services_messages_on_the_first_submit(
 
 def test_the_forms_own_shape_messages_come_first():
     assert _details_errors(
-        given_name="A" * 101, estimated_age="thirty", date_of_birth="31/02/2000", phone="0" * 31
+        given_name="A" * 101,
+        estimated_age="thirty",
+        date_of_birth_day="31",
+        date_of_birth_month="2",
+        date_of_birth_year="2000",
+        phone="0" * 31,
     ) == {
         "given_name": ["First name must be 100 characters or fewer"],
         "estimated_age": ["Estimated age must be a whole number, like 35"],
-        "date_of_birth": ["Date of birth must be a real date, like 27/03/2007"],
+        "date_of_birth": ["Date of birth must be a real date."],
         "phone": ["Phone number must be 30 characters or fewer"],
     }
     # An address too long and badly formed: both messages, as an email field gives.

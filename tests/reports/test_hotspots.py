@@ -456,15 +456,19 @@ def test_the_default_threshold_is_the_partnerships_repeat_rule(
 def test_bad_filters_get_field_errors_and_keep_what_was_typed(sign_in, blaby_officer):
     response = hotspots(
         sign_in(blaby_officer, purpose=None),
-        reported_from="2026-08-01",
-        reported_to="2026-07-01",
+        reported_from_day="1",
+        reported_from_month="8",
+        reported_from_year="2026",
+        reported_to_day="1",
+        reported_to_month="7",
+        reported_to_year="2026",
         minimum="1",
     )
     assert response.status_code == 200
     page = response.content.decode()
     assert "The end date must be the same as or after the start." in page
     assert "A repeat needs at least 2 incidents." in page
-    assert 'value="2026-08-01"' in page
+    assert 'name="reported_from_month" value="8"' in page
     assert response.context["results"] is None
     assert not AuditEvent.objects.filter(event_type=AuditEvent.Type.HOTSPOTS_VIEWED).exists()
 

@@ -16,6 +16,7 @@ from people.models import InterventionType, Involvement
 from people.services import involve, record_intervention
 from reports.models import SavedReport
 from tests.reports.conftest import NOW, reported
+from tests.support.posted import typed_date
 
 
 def report(client, **data):
@@ -202,7 +203,11 @@ def test_selected_filters_are_tags_that_each_remove_their_filter(
     client = reporting_client(analyst)
     rutland, blaby = partnership.areas["Rutland"].pk, partnership.areas["Blaby"].pk
     start = (NOW - datetime.timedelta(days=30)).date()
-    filters = {"areas": [rutland, blaby], "categories": ["nuisance"], "reported_from": start}
+    filters = {
+        "areas": [rutland, blaby],
+        "categories": ["nuisance"],
+        **typed_date("reported_from", start),
+    }
     response = report(client, **filters)
     assert urns(response) == {world["blaby_noise"].urn}
     content = response.content.decode()
@@ -236,9 +241,12 @@ def test_selected_filters_are_tags_that_each_remove_their_filter(
     run = AuditEvent.objects.filter(event_type=AuditEvent.Type.REPORT_RUN).latest("id")
     assert run.details["filters"]["areas"] == [rutland]
     assert run.justification == "Monthly hotspot analysis for the tasking meeting"
+    # The date's tag clears its three boxes.
     without = report(client, **filters, remove_filter="reported_from")
-    assert 'name="reported_from"' in without.content.decode()
-    assert f'value="{start.isoformat()}"' not in without.content.decode()
+    page = without.content.decode()
+    for part in ("day", "month", "year"):
+        box = re.search(rf'<input [^>]*name="reported_from_{part}"[^>]*>', page)
+        assert "value=" not in box[0]
 
 
 def test_clear_filters_keeps_what_to_list_and_runs_nothing(reporting_client, analyst, world):
@@ -278,13 +286,13 @@ def test_ticked_boxes_are_kept_when_the_filters_have_an_error(
 def test_bad_dates_keep_what_was_typed(reporting_client, analyst, world):
     response = report(
         reporting_client(analyst),
-        reported_from="2026-06-10",
-        reported_to="2026-06-01",
+        **typed_date("reported_from", datetime.date(2026, 6, 10)),
+        **typed_date("reported_to", datetime.date(2026, 6, 1)),
         text="graffiti",
     )
     content = response.content.decode()
     assert "The end date must be the same as or after the start." in content
-    assert 'value="graffiti"' in content and 'value="2026-06-10"' in content
+    assert 'value="graffiti"' in content and 'name="reported_from_day" value="10"' in content
     assert not AuditEvent.objects.filter(event_type=AuditEvent.Type.REPORT_RUN).exists()
 
 

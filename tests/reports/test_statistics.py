@@ -288,9 +288,14 @@ def test_bad_periods_get_field_errors_and_keep_what_was_typed(sign_in, analyst):
     too_long = statistics(client, reported_from="2022-01-01", reported_to="2026-07-01")
     page = too_long.content.decode()
     assert "Choose a period of 36 months or fewer." in page
-    assert 'value="2022-01-01"' in page
-    not_a_date = statistics(client, reported_from="31/02/2026")
-    assert "Enter the from as a real date" in not_a_date.content.decode()
+    # What was typed stays in the date's three boxes.
+    assert 'name="reported_from_year" value="2022"' in page
+    not_a_date = statistics(
+        client, reported_from_day="31", reported_from_month="2", reported_from_year="2026"
+    )
+    page = not_a_date.content.decode()
+    assert "The start date must be a real date." in page
+    assert 'name="reported_from_day" value="31"' in page
     assert not AuditEvent.objects.filter(event_type=AuditEvent.Type.STATISTICS_VIEWED).exists()
 
 
