@@ -122,6 +122,17 @@ EDITABLE_FIELDS = {
 }
 M2M_FIELDS = {"qualifier_codes", "aggravating_factors"}
 PLACE_FIELDS = {"uprn", "postcode", "address"}
+# Values other services keep up to date without a new version or a history row of their own
+# (decision 0007): nobody edits them, so they are never shown as someone's change, in an
+# edit conflict or on the History page.
+DERIVED_FIELDS = {
+    "current_risk",
+    "repeat_victim_flag",
+    "repeat_perpetrator_flag",
+    "repeat_location_flag",
+    "victim_clock_from",
+    "last_activity_at",
+}
 
 
 def normalise_postcode(value: str) -> str:
@@ -188,7 +199,7 @@ def update_incident(incident: Incident, *, by: User, expected_version: int, **ch
     if not policy.can(by, policy.Action.EDIT, locked):
         raise PermissionDenied
     if locked.version != expected_version:
-        raise StaleEdit(changes_since(locked, expected_version))
+        raise StaleEdit(changes_since(locked, expected_version, hidden=DERIVED_FIELDS))
     if "postcode" in changes:
         changes["postcode"] = normalise_postcode(changes["postcode"] or "")
     merged = {name: getattr(locked, name) for name in EDITABLE_FIELDS} | {

@@ -18,7 +18,7 @@ from .. import case_sections, services
 from ..forms import IncidentEditForm
 from ..models import Incident
 from ..queries import with_high_risk_state
-from ..services.incident import EDITABLE_FIELDS, M2M_FIELDS
+from ..services.incident import DERIVED_FIELDS, EDITABLE_FIELDS, M2M_FIELDS
 
 PAGE_SIZE = 25
 # The home list counts and pages through at most this many incidents (the newest), so it
@@ -72,6 +72,13 @@ def incident_detail(request, urn: str):
     )
 
 
+def _typed_changes(form) -> dict:
+    """Only what the user changed in the form (as its boxes show it: a time saved with
+    seconds is the same minute), so that a field nobody touched is never written."""
+    editable = EDITABLE_FIELDS | M2M_FIELDS
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in editable}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_edit(request, urn: str):
@@ -88,7 +95,7 @@ def incident_edit(request, urn: str):
                     incident,
                     by=request.user,
                     expected_version=data["version"],
-                    **{k: data[k] for k in EDITABLE_FIELDS | M2M_FIELDS if k in data},
+                    **_typed_changes(form),
                 )
             except StaleEdit as stale:
                 conflict = stale.changes
@@ -138,7 +145,7 @@ def incident_history(request, urn: str):
         "incidents/history.html",
         {
             "incident": incident,
-            "entries": history_of(incident),
+            "entries": history_of(incident, hidden=DERIVED_FIELDS),
             "protective_marking": incident.marking,
         },
     )

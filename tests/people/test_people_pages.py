@@ -304,6 +304,37 @@ def test_read_only_users_see_no_edit_link(client, scenario, people):
     assert reverse("person-edit", args=[people.local.pk]) not in page
 
 
+def test_a_conflict_and_the_history_show_labels_and_dates_as_people_read_them(
+    client, scenario, people
+):
+    """Codes as their labels, dates as dates (issue #24 item 15)."""
+    person = people.local
+    first, second = scenario.user(UserGroup.OPERATIONAL), scenario.user(UserGroup.ENHANCED)
+    opened = _edit_data(person)
+    update_person(
+        person,
+        by=first,
+        expected_version=1,
+        gender=Person.Gender.FEMALE,
+        ethnicity=Person.Ethnicity.WHITE_IRISH,
+        date_of_birth=DOB,
+    )
+    client.force_login(second)
+
+    page = _text(client.post(reverse("person-edit", args=[person.pk]), opened))
+    clash = page.split("Someone else changed this record", 1)[1].split("</ul>", 1)[0]
+    history = _text(client.get(reverse("person-history", args=[person.pk])))
+
+    assert "Gender: “Not known” to “Female”" in clash
+    assert "Ethnicity: “Not stated” to “White: Irish”" in clash
+    assert f"Date of birth: “{person.date_of_birth:%-d %b %Y}” to “23 Nov 1984”" in clash
+    for page in (clash, history):
+        assert "white_irish" not in page and "not_known" not in page
+        assert "1984-11-23" not in page
+    assert re.search(r"Ethnicity</dt>\s*<dd[^>]*>Not stated <span", history)
+    assert "White: Irish" in history
+
+
 def test_history_shows_who_changed_what_and_is_logged(client, scenario, people):
     manager = scenario.user(UserGroup.ENHANCED)
     update_person(people.local, by=manager, expected_version=1, language="Gujarati")
