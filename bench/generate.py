@@ -137,13 +137,17 @@ class Loader:
     # --- The partnership and its users ----------------------------------------------------
 
     def partnership(self) -> None:
+        from django.utils.text import slugify
+
         from access.models import Area, Jurisdiction, Organisation
         from access.partnership import build_partnership, bulk_history_create
         from access.services import share_group_for
 
         partnership = build_partnership()
         extra = Organisation.objects.bulk_create(
-            Organisation(name=name, kind=kind) for name, (kind, _) in EXTRA_ORGANISATIONS.items()
+            # A code as a partnership file would give it (docs/partnership-set-up.md).
+            Organisation(name=name, kind=kind, code=slugify(name)[:40])
+            for name, (kind, _) in EXTRA_ORGANISATIONS.items()
         )
         bulk_history_create(Organisation, extra)
         areas = {area.name: area for area in Area.objects.all()}
