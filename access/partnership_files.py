@@ -63,12 +63,24 @@ class _Loader(yaml.SafeLoader):
 
 def _mapping(loader, node):
     loader.flatten_mapping(node)
-    found = _Mapping(loader.construct_pairs(node, deep=True))
+    pairs = loader.construct_pairs(node, deep=True)
+    # A key that is itself a list or mapping cannot be a field name: keep it as text, so
+    # that it is reported as an unknown field.
+    found = _Mapping(
+        (key if isinstance(key, str | int) else str(key), value) for key, value in pairs
+    )
     found.line = node.start_mark.line + 1
     return found
 
 
+def _timestamp(loader, node):
+    # Dates stay text until a field reads them, so that a wrong one ("2026-13-01") is
+    # reported on its line rather than failing the whole file.
+    return loader.construct_scalar(node)
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 @dataclass
@@ -256,6 +268,8 @@ def _read_user(entry: _Mapping, problems: _Problems) -> UserEntry:
         except ValidationError:
             problems.add(entry.line, f"{email!r} is not an email address.")
     level = entry.get("training_level")
+    if isinstance(level, str) and level.strip().isdigit():
+        level = int(level)
     if level not in User.TrainingLevel.values or isinstance(level, bool):
         problems.add(entry.line, f"user {username!r}: the training level must be 1, 2 or 3.")
         level = 0
@@ -360,6 +374,8 @@ def parse(text: str) -> Document:
     problems = _Problems()
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except (ValueError, TypeError) as error:  # a value YAML itself cannot build
+        raise PartnershipFileError([f"line 1: this file cannot be read ({error})."]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1

@@ -4,20 +4,61 @@ from django.db import migrations, models
 from django.utils.text import slugify
 
 
+# The codes of the example partnership's file (access/partnerships/leicestershire.yaml), so
+# that a database holding the example partnership matches its file once migrated: loading
+# the file again then changes nothing.
+EXAMPLE_CODES = {
+    "Area": {
+        "Leicestershire Police force area": "leics-force",
+        "Leicestershire": "leics",
+        "Leicester City": "leicester",
+        "Rutland": "rutland",
+        "Blaby": "blaby",
+        "Charnwood": "charnwood",
+        "Harborough": "harborough",
+        "Hinckley and Bosworth": "hinckley-bosworth",
+        "Melton": "melton",
+        "North West Leicestershire": "nw-leics",
+        "Oadby and Wigston": "oadby-wigston",
+    },
+    "Organisation": {
+        "Leicestershire Police": "leics-police",
+        "Leicestershire County Council": "leics-cc",
+        "Leicester City Council": "leicester-cc",
+        "Rutland County Council": "rutland-cc",
+        "Blaby District Council": "blaby-dc",
+        "Charnwood Borough Council": "charnwood-bc",
+        "Harborough District Council": "harborough-dc",
+        "Hinckley and Bosworth Borough Council": "hinckley-bosworth-bc",
+        "Melton Borough Council": "melton-bc",
+        "North West Leicestershire District Council": "nw-leics-dc",
+        "Oadby and Wigston Borough Council": "oadby-wigston-bc",
+        "Charnwood Neighbourhood Housing": "charnwood-housing",
+    },
+}
+
+
 def fill_codes(apps, schema_editor):
-    """Give every existing area and organisation a code, from its name (slugified, and
-    numbered if two names slugify alike), before the codes become unique."""
-    for model_name in ("Area", "Organisation"):
+    """Give every existing area and organisation a code before the codes become unique: the
+    example partnership's file's code for its rows, and for others one from the name
+    (slugified, and numbered if two names slugify alike)."""
+    for model_name, example in EXAMPLE_CODES.items():
         model = apps.get_model("access", model_name)
-        taken: set[str] = set()
-        for row in model.objects.order_by("pk"):
+        rows = list(model.objects.order_by("pk"))
+        codes = {row.pk: example[row.name] for row in rows if row.name in example}
+        taken = set(codes.values())
+        for row in rows:
+            if row.pk in codes:
+                continue
             base = (slugify(row.name) or f"{model_name.lower()}-{row.pk}")[:34]
             code, number = base, 1
             while code in taken:
                 number += 1
                 code = f"{base}-{number}"
             taken.add(code)
-            model.objects.filter(pk=row.pk).update(code=code)
+            codes[row.pk] = code
+        for pk, code in codes.items():
+            model.objects.filter(pk=pk).update(code=code)
 
 
 class Migration(migrations.Migration):

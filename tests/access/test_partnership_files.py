@@ -6,19 +6,23 @@ file updates; `--dry-run` writes nothing. The Humber partnership (access/partner
 humber.yaml) loads beside the example one, and its users see only their own areas.
 """
 
+import importlib
 import json
 from io import StringIO
 
 import pytest
 import yaml
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
 
 from access import policy
 from access.models import Area, Jurisdiction, Organisation, User, UserGroup
 from access.partnership import EXAMPLE_FILE, build_partnership
-from access.partnership_files import PartnershipFileError, read_partnership
+from access.partnership_files import PartnershipFileError, apply, read_partnership
 from audit.models import AuditEvent
 from incidents.models import Incident
 from incidents.services import log_complaint
@@ -102,6 +106,17 @@ BAD_FILES = {
     "an unknown kind": (
         GOOD.replace("kind: unitary, covers", "kind: parish, covers"),
         "line 15: unknown organisation kind 'parish'",
+    ),
+    "a date that is not one": (
+        GOOD.replace(
+            "kind: police\n",
+            "kind: police\n    information_sharing_agreement_signed: 2026-13-01\n",
+        ),
+        "line 6: the information sharing agreement signed must be a date such as 2026-04-01.",
+    ),
+    "a list as a field name": (
+        GOOD.replace("  - {code: tessel-c,", "  - {[code]: x, code: tessel-c,"),
+        "line 15: unknown field \"['code']\"",
     ),
     "not YAML at all": ("areas: [\n  {code: x", "line 2: this is not valid YAML or JSON"),
 }
@@ -363,3 +378,20 @@ def test_the_example_partnership_is_loaded_from_its_file_in_a_handful_of_queries
     assert Organisation.objects.get(code="leics-police").name == "Leicestershire Police"
     assert {area.code for area in Area.objects.all()} >= {"leics-force", "blaby", "rutland"}
     assert Area.history.count() == 11 and Organisation.history.count() == 12
+
+
+def test_a_database_holding_the_example_partnership_matches_its_file_once_migrated(db):
+    """Migration access/0006 gives the example partnership's existing rows the codes of its
+    file, so that loading the file on such a database changes nothing."""
+    migration = importlib.import_module("access.migrations.0006_partnership_codes_and_contacts")
+    build_partnership()
+    apply(read_partnership(GOOD), audited=False)  # a partnership not in the file
+    extra = Organisation.objects.get(name="Tessel Council")
+    Area.objects.update(code=Concat(Value("old-"), "pk", output_field=CharField()))
+    Organisation.objects.update(code=Concat(Value("old-"), "pk", output_field=CharField()))
+
+    migration.fill_codes(django_apps, None)
+
+    assert read_partnership(EXAMPLE_FILE.read_text(encoding="utf-8")).changes == []
+    extra.refresh_from_db()
+    assert extra.code == "tessel-council"
