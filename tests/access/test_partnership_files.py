@@ -395,3 +395,14 @@ def test_a_database_holding_the_example_partnership_matches_its_file_once_migrat
     assert read_partnership(EXAMPLE_FILE.read_text(encoding="utf-8")).changes == []
     extra.refresh_from_db()
     assert extra.code == "tessel-council"
+
+
+def test_only_an_enabled_deployment_wide_administrator_may_load_a_file_as_themselves(
+    partnership, make_user
+):
+    own_only = make_user("Blaby District Council", UserGroup.ADMINISTRATOR)
+    before = _counts()
+    for username in (own_only.username, "nobody.at.all"):
+        with pytest.raises(CommandError, match="not an enabled deployment-wide administrator"):
+            _load(HUMBER_FILE, "--by", username)
+    assert _counts() == before

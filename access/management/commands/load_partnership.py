@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from access import policy
 from access.models import User
 from access.partnership_files import PartnershipFileError, load
 
@@ -35,8 +36,14 @@ class Command(BaseCommand):
         actor = None
         if by:
             actor = User.objects.filter(username=by, is_active=True).first()
-            if actor is None:
-                raise CommandError(f"No enabled user {by!r}.")
+            # A partnership's organisations are new ones: only an administrator of every
+            # organisation may create their administrators (M1).
+            if actor is None or not (
+                policy.may_administer_users(actor) and actor.manages_all_organisations
+            ):
+                raise CommandError(
+                    f"{by!r} is not an enabled deployment-wide administrator; nothing was written."
+                )
         try:
             result = load(text, by=actor, dry_run=dry_run)
         except PartnershipFileError as error:
