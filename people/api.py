@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from access import policy
 from access.api import PartnershipUser
-from common.api import field_errors
+from common.api import ANY_KEY, ChangeSerializer, StrictInput, field_errors, json_object
 from common.conflicts import StaleEdit
 from incidents.api import incident_in_query
 
@@ -41,7 +41,7 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonInputSerializer(serializers.Serializer):
+class PersonInputSerializer(StrictInput, serializers.Serializer):
     """A person's details as sent by a client; the service validates and normalises them."""
 
     given_name = serializers.CharField(max_length=100)
@@ -69,11 +69,13 @@ class PersonUpdateSerializer(PersonInputSerializer):
     )
 
 
-class MatchQuerySerializer(serializers.Serializer):
-    given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+class MatchQuerySerializer(StrictInput, serializers.Serializer):
+    given_name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
     family_name = serializers.CharField(max_length=100)
-    date_of_birth = serializers.DateField(required=False, allow_null=True)
-    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
 
     def validate_postcode(self, value):
         try:
@@ -116,7 +118,7 @@ class InvolvementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvolvementCreateSerializer(serializers.Serializer):
+class InvolvementCreateSerializer(StrictInput, serializers.Serializer):
     incident = serializers.CharField(max_length=20, help_text="The incident's reference (URN).")
     role = serializers.ChoiceField(Involvement.Role.choices)
     person = serializers.IntegerField(
@@ -136,7 +138,7 @@ _CONFLICT = inline_serializer(
     {
         "detail": serializers.CharField(),
         "version": serializers.IntegerField(),
-        "changes": serializers.ListField(child=serializers.DictField()),
+        "changes": ChangeSerializer(many=True),
     },
 )
 
@@ -154,6 +156,7 @@ class PersonViewSet(
 
     serializer_class = PersonSerializer
     permission_classes = [PartnershipUser]
+    lookup_value_regex = ANY_KEY
 
     def get_queryset(self):
         return policy.visible_people(self.request.user).filter(merged_into__isnull=True)
@@ -172,8 +175,9 @@ class PersonViewSet(
         person = policy.get_person_for_user(
             request.user, self.kwargs["pk"], "edit", request=request
         )
-        incoming = PersonUpdateSerializer(data=request.data, partial=partial)
-        if partial and "version" not in request.data:
+        data = json_object(request.data)
+        incoming = PersonUpdateSerializer(data=data, partial=partial)
+        if partial and "version" not in data:
             raise ValidationError({"version": ["This field is required."]})
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
@@ -201,7 +205,10 @@ class PersonViewSet(
     def partial_update(self, request, *args, **kwargs):
         return super().partial_update(request, *args, **kwargs)
 
-    @extend_schema(request=MatchQuerySerializer, responses=MatchSerializer(many=True))
+    @extend_schema(
+        request=MatchQuerySerializer,
+        responses=inline_serializer("PersonMatches", {"results": MatchSerializer(many=True)}),
+    )
     @action(detail=False, methods=["post"], url_path="matches")
     def matches(self, request):
         """Likely matches for a person about to be added (P2), among people the user can
@@ -228,6 +235,7 @@ class InvolvementViewSet(
 
     serializer_class = InvolvementSerializer
     permission_classes = [PartnershipUser]
+    lookup_value_regex = ANY_KEY
 
     def get_queryset(self):
         involvements = (

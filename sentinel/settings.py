@@ -315,9 +315,9 @@ REST_FRAMEWORK = {
         "access.authentication.TokenAuthentication",
         "access.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.api_schema.AutoSchema",
     # One rule for refusals and bad input: a service's ValidationError is a 400 with field
     # errors; its PermissionDenied a 404, as a missing record (common/api.py).
     "EXCEPTION_HANDLER": "common.api.exception_handler",
@@ -328,6 +328,9 @@ SPECTACULAR_SETTINGS = {
     "scoped by the partnership's access policy: out-of-scope records answer 404.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A field that refuses an empty string says so (minLength 1), so that clients and the
+    # schema fuzzer (tests/api/test_schema_fuzz.py) know.
+    "ENFORCE_NON_BLANK_FIELDS": True,
     # Several models have a "kind": name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "DocumentKindEnum": "incidents.models.Document.Kind",

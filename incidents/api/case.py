@@ -1,12 +1,21 @@
 """REST API over incidents (SPEC I1), scoped by the same policy as the pages."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from access import policy
 from access.api import PartnershipUser
 from access.models import Area
+from common.api import (
+    ANY_KEY,
+    ChangeSerializer,
+    DateTimeField,
+    StrictInput,
+    TextSlugRelatedField,
+)
 from common.conflicts import StaleEdit
 
 from .. import services
@@ -14,19 +23,21 @@ from ..models import AggravatingFactor, Incident, PenCode, QualifierCode
 from ..services.incident import EDITABLE_FIELDS, M2M_FIELDS
 
 
-class IncidentSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(
-        slug_field="name", queryset=Area.objects.filter(numchild=0)
-    )
-    pen_code = serializers.SlugRelatedField(
+class IncidentSerializer(StrictInput, serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
+    area = TextSlugRelatedField(slug_field="name", queryset=Area.objects.filter(numchild=0))
+    pen_code = TextSlugRelatedField(
         slug_field="code", queryset=PenCode.objects.filter(active=True), required=False,
         allow_null=True,
     )  # fmt: skip
-    qualifier_codes = serializers.SlugRelatedField(
+    qualifier_codes = TextSlugRelatedField(
         slug_field="code", many=True, queryset=QualifierCode.objects.filter(active=True),
         required=False,
     )  # fmt: skip
-    aggravating_factors = serializers.SlugRelatedField(
+    aggravating_factors = TextSlugRelatedField(
         slug_field="code", many=True, queryset=AggravatingFactor.objects.filter(active=True),
         required=False,
     )  # fmt: skip
@@ -62,6 +73,16 @@ class IncidentSerializer(serializers.ModelSerializer):
         return fields
 
 
+_CONFLICT = inline_serializer(
+    "IncidentConflict",
+    {
+        "detail": serializers.CharField(),
+        "current_version": serializers.IntegerField(),
+        "changes": ChangeSerializer(many=True),
+    },
+)
+
+
 class IncidentViewSet(viewsets.ModelViewSet):
     """Incidents you may see. Create logs a complaint (police integrations add skeleton
     records with a crime reference, C4); update needs the `version` you read (409 if someone
@@ -70,6 +91,7 @@ class IncidentViewSet(viewsets.ModelViewSet):
     serializer_class = IncidentSerializer
     permission_classes = [PartnershipUser]
     lookup_field = "urn"
+    lookup_value_regex = ANY_KEY
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -99,6 +121,7 @@ class IncidentViewSet(viewsets.ModelViewSet):
             # Not about a record (nothing to hide), so an honest 403.
             raise exceptions.PermissionDenied("Your group may not log complaints.") from None
 
+    @extend_schema(responses={200: IncidentSerializer, 409: _CONFLICT})
     def partial_update(self, request, *args, **kwargs):
         incident = self.get_object()
         serializer = self.get_serializer(incident, data=request.data, partial=True)

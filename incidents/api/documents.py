@@ -13,11 +13,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from access import policy
 from access.api import PartnershipUser
+from common.api import ANY_KEY
 
 from ..models import Document, Incident
 from ..services import documents as services
@@ -79,6 +81,8 @@ class _AnyContentRenderer(BaseRenderer):
 class DocumentViewSet(viewsets.GenericViewSet):
     serializer_class = DocumentSerializer
     permission_classes = [PartnershipUser]
+    lookup_value_regex = ANY_KEY
+    parser_classes = [MultiPartParser]  # an upload is a file
 
     def get_queryset(self):
         return Document.objects.filter(
@@ -87,6 +91,14 @@ class DocumentViewSet(viewsets.GenericViewSet):
 
     def get_serializer_class(self):
         return DocumentUploadSerializer if self.action == "create" else DocumentSerializer
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(getattr(self.request, "accepted_renderer", None), _AnyContentRenderer):
+            # A refusal of a download is JSON, whatever the client would take for the file.
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     def get_object(self):
         return services.get_document_for_user(

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from access import policy
 from access.api import PartnershipUser
+from common.api import ANY_KEY, StrictInput
 
 from ..models import Incident, RiskAnswer, RiskAssessment, RiskQuestion
 from ..services import risk as services
@@ -64,7 +65,7 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RiskAssessmentCreateSerializer(serializers.Serializer):
+class RiskAssessmentCreateSerializer(StrictInput, serializers.Serializer):
     incident = serializers.CharField(max_length=20, help_text="The incident's reference (URN).")
     answers = serializers.DictField(
         child=serializers.BooleanField(),
@@ -91,12 +92,14 @@ class RiskQuestionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = RiskQuestionSerializer
     permission_classes = [PartnershipUser]
+    lookup_value_regex = ANY_KEY
     queryset = RiskQuestion.objects.filter(active=True).order_by("order", "id")
 
 
 class RiskAssessmentViewSet(viewsets.GenericViewSet):
     serializer_class = RiskAssessmentSerializer
     permission_classes = [PartnershipUser]
+    lookup_value_regex = ANY_KEY
 
     def get_queryset(self):
         return RiskAssessment.objects.filter(

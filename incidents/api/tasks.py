@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from access import policy
 from access.api import PartnershipUser
 from access.models import User
+from common.api import ANY_KEY, StrictInput
 
 from .. import queries
 from ..models import Alert, Incident, Task
@@ -65,7 +66,7 @@ class TaskSerializer(serializers.ModelSerializer):
         return task.status == Task.Status.OPEN and task.due_on < timezone.localdate()
 
 
-class NewTaskSerializer(serializers.Serializer):
+class NewTaskSerializer(StrictInput, serializers.Serializer):
     incident = serializers.CharField(max_length=20, help_text="The incident's URN.")
     assigned_to = serializers.IntegerField(help_text="The id of the user the task is for.")
     title = serializers.CharField(max_length=200)
@@ -73,15 +74,30 @@ class NewTaskSerializer(serializers.Serializer):
     due_on = serializers.DateField()
 
 
-class CompleteSerializer(serializers.Serializer):
+class TaskFilterSerializer(serializers.Serializer):
+    """A task list's filters, in the query string."""
+
+    incident = serializers.CharField(
+        required=False, allow_blank=True, help_text="Only this incident's tasks (its URN)."
+    )
+    assigned_to = serializers.ChoiceField(
+        choices=["me"],
+        required=False,
+        allow_blank=True,
+        help_text="Only the tasks assigned to you.",
+    )
+    status = serializers.ChoiceField(choices=Task.Status.choices, required=False, allow_blank=True)
+
+
+class CompleteSerializer(StrictInput, serializers.Serializer):
     note = serializers.CharField(max_length=10000)
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(StrictInput, serializers.Serializer):
     reason = serializers.CharField(max_length=10000)
 
 
-class ReassignSerializer(serializers.Serializer):
+class ReassignSerializer(StrictInput, serializers.Serializer):
     to = serializers.IntegerField(help_text="The id of the user to give the task to.")
 
 
@@ -107,7 +123,7 @@ class TaskViewSet(
 ):
     serializer_class = TaskSerializer
     permission_classes = [PartnershipUser]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ANY_KEY
 
     def get_serializer_class(self):
         return {
@@ -118,7 +134,10 @@ class TaskViewSet(
         }.get(self.action, TaskSerializer)
 
     def get_queryset(self):
-        user, params = self.request.user, self.request.query_params
+        user = self.request.user
+        filters = TaskFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = filters.validated_data
         tasks = Task.objects.filter(
             incident__in=Incident.objects.for_user(user, policy.Action.VIEW)
         ).select_related("incident", "assigned_to__organisation", "assigned_by__organisation")
@@ -127,7 +146,7 @@ class TaskViewSet(
             tasks = tasks.filter(incident=incident)
         if params.get("assigned_to") == "me":
             tasks = tasks.filter(assigned_to=user)
-        if params.get("status") in Task.Status.values:
+        if params.get("status"):
             tasks = tasks.filter(status=params["status"])
         return tasks.order_by("due_on", "id")
 
@@ -135,6 +154,10 @@ class TaskViewSet(
         return queries.get_task_for_user(
             self.request.user, self.kwargs["pk"], request=self.request
         )
+
+    @extend_schema(parameters=[TaskFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=NewTaskSerializer, responses={201: TaskSerializer})
     def create(self, request, *args, **kwargs):
@@ -206,7 +229,13 @@ class AlertSerializer(serializers.ModelSerializer):
         return alert.message if alert.can_view else None
 
 
-class NewAlertSerializer(serializers.Serializer):
+class AlertFilterSerializer(serializers.Serializer):
+    """An alert list's filter, in the query string."""
+
+    unread = serializers.BooleanField(required=False, help_text="Only the unread alerts.")
+
+
+class NewAlertSerializer(StrictInput, serializers.Serializer):
     incident = serializers.CharField(max_length=20, help_text="The incident's URN.")
     recipient = serializers.IntegerField(help_text="The id of the user to alert.")
     kind = serializers.ChoiceField(
@@ -223,7 +252,7 @@ class AlertViewSet(
 ):
     serializer_class = AlertSerializer
     permission_classes = [PartnershipUser]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ANY_KEY
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -241,8 +270,11 @@ class AlertViewSet(
             .annotate(can_view=Exists(visible))
             .order_by("-created_at", "-id")
         )
-        if self.request.query_params.get("unread") in ("true", "1", "yes"):
-            alerts = alerts.filter(read_at__isnull=True)
+        if self.action == "list":
+            filters = AlertFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            if filters.validated_data.get("unread"):
+                alerts = alerts.filter(read_at__isnull=True)
         return alerts
 
     def get_object(self):
@@ -253,6 +285,10 @@ class AlertViewSet(
             alerts=self.get_queryset(),
             action="read" if self.action == "read" else "view",
         )
+
+    @extend_schema(parameters=[AlertFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=NewAlertSerializer, responses={201: AlertSerializer})
     def create(self, request, *args, **kwargs):

@@ -7,12 +7,14 @@ every run carries its purpose, which is logged with it like a run from the page.
 from __future__ import annotations
 
 from django.http import QueryDict
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from access import policy
 from access.api import ReportingUser
+from common.api import ANY_KEY, StrictInput, check_types, json_object
 
 from .. import services
 from ..forms import PurposeForm, ReportForm
@@ -47,7 +49,9 @@ class ReportRunSerializer(serializers.Serializer):
     """For the schema: a run's body. Validation is the report page's own form."""
 
     purpose = serializers.CharField(help_text="Why you are running this report (logged).")
-    subject = serializers.ChoiceField(choices=["incidents", "people", "involvements"])
+    subject = serializers.ChoiceField(
+        choices=["incidents", "people", "involvements"], default="incidents"
+    )
     reported_from = serializers.DateField(required=False)
     reported_to = serializers.DateField(required=False)
     areas = serializers.ListField(child=serializers.IntegerField(), required=False)
@@ -65,16 +69,52 @@ class ReportRunSerializer(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=1)
 
 
+class ReportColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ReportSummaryRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    counts = serializers.ListField(child=serializers.IntegerField())
+
+
+class ReportSummarySerializer(serializers.Serializer):
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = ReportSummaryRowSerializer(many=True)
+
+
+class ReportResultSerializer(serializers.Serializer):
+    """For the schema: a run's answer."""
+
+    count = serializers.IntegerField(help_text="How many rows the report has.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    sort = serializers.CharField()
+    columns = ReportColumnSerializer(many=True)
+    rows = serializers.ListField(
+        child=serializers.DictField(), help_text="This page's rows: each column's key, and id."
+    )
+    summary = ReportSummarySerializer(
+        allow_null=True, help_text="The counts grouped as asked, if asked."
+    )
+
+
 class ReportRunViewSet(viewsets.ViewSet):
     """POST a report's filters and purpose; get a page of rows (50) and any summary."""
 
     permission_classes = [ReportingUser]
     serializer_class = ReportRunSerializer
 
+    @extend_schema(request=ReportRunSerializer, responses={200: ReportResultSerializer})
     def create(self, request, **kwargs):
-        purpose_form = PurposeForm({"purpose": request.data.get("purpose", "")})
+        data = json_object(request.data)
+        # Each value of the type the schema gives; then the page's own form says the rest.
+        check_types(ReportRunSerializer(), data)
+        purpose_form = PurposeForm({"purpose": data.get("purpose", "")})
         errors = {} if purpose_form.is_valid() else _form_errors(purpose_form)
-        form = _bound_report_form(request.data, request.user)
+        form = _bound_report_form(data, request.user)
         if not form.is_valid():
             errors.update(_form_errors(form))
         if errors:
@@ -83,8 +123,8 @@ class ReportRunViewSet(viewsets.ViewSet):
         sort, page, summary = run_report(
             request.user,
             definition,
-            sort=str(request.data.get("sort") or ""),
-            page_number=request.data.get("page") or 1,
+            sort=str(data.get("sort") or ""),
+            page_number=data.get("page") or 1,
             purpose=purpose_form.cleaned_data["purpose"],
         )
         columns = COLUMNS[definition.subject]
@@ -106,7 +146,7 @@ class ReportRunViewSet(viewsets.ViewSet):
         )
 
 
-class SavedReportSerializer(serializers.ModelSerializer):
+class SavedReportSerializer(StrictInput, serializers.ModelSerializer):
     definition = serializers.JSONField(
         help_text="The report's filters, as posted to /reports/run/ (without purpose)."
     )
@@ -136,6 +176,7 @@ class SavedReportViewSet(
 
     permission_classes = [ReportingUser]
     serializer_class = SavedReportSerializer
+    lookup_value_regex = ANY_KEY
 
     def get_queryset(self):
         return policy.saved_reports_for(self.request.user)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from access import policy
 from access.api import PartnershipUser
+from common.api import StrictInput
 from incidents.models import Incident
 from people import services as people_services
 
@@ -21,7 +22,7 @@ from ..views import search as basic_search
 from ..views.search import EMPTY_TEXT, RESULT_LIMIT
 
 
-class SearchRequestSerializer(serializers.Serializer):
+class SearchRequestSerializer(StrictInput, serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=SearchForm.KINDS,
         error_messages={"invalid_choice": "Choose incidents, locations or people."},
