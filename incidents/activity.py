@@ -34,6 +34,7 @@ ACTIVITY = {
 NOT_ACTIVITY = {
     ("incidents", "Alert"),  # notifications and reminders
     ("incidents", "RiskAnswer"),  # written with its assessment
+    ("incidents", "ComplaintDraft"),  # a submitted draft only remembers the case it became
     ("incidents", "IncidentUserShare"),  # shares are access, audited separately
     ("incidents", "IncidentOrganisationShare"),
     ("retention", "IncidentRetention"),  # the retention state; its own change check
