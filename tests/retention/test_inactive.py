@@ -22,8 +22,11 @@ URL = "/retention/inactive/"
 def quiet_for(days: int, *incidents) -> None:
     """Nothing happened on these cases for `days` days (set directly: activity is kept by
     incidents/activity.py on every write, so a test cannot age it through the services)."""
+    # The first minute of the day `days` days ago, local time: that many days ago whatever
+    # the time of day the test runs at (an hour before now is yesterday just after midnight).
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     Incident.objects.filter(pk__in=[i.pk for i in incidents]).update(
-        last_activity_at=timezone.now() - datetime.timedelta(days=days, hours=1)
+        last_activity_at=midnight - datetime.timedelta(days=days) + datetime.timedelta(seconds=1)
     )
 
 
