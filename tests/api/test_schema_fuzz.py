@@ -211,4 +211,4 @@ def test_the_fuzzed_schema_is_the_one_the_api_serves(client, scenario):
     client.force_login(scenario.user(UserGroup.OPERATIONAL))
     served = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert served.status_code == 200
-    assert served.json()["paths"].keys() == schema.raw_schema["paths"].keys()
+    assert served.json() == schema.raw_schema
